@@ -202,7 +202,9 @@ class InteractiveFigure:
             return self._widget
         import ipywidgets as w
 
-        image = w.Image(value=self.render("png"), format="png")
+        width = round(self.figsize[0] * self.dpi)
+        image = w.Image(value=self.render("png"), format="png",
+                        layout=w.Layout(width=f"{width}px", max_width="100%"))
         boxes = {name: c.widget(name) for name, c in self.controls.items()}
         inputs = {name: value_widget(b) for name, b in boxes.items()}
 
