@@ -1,0 +1,285 @@
+"""Run an optimizer on a function, record every step, and stop cleanly when it blows up.
+
+::
+
+    traj = run(optim.Adam(lr=0.1), surfaces.Rosenbrock(), steps=500)
+    traj.params      # (n_steps + 1, 2): row k holds the parameters after k steps
+    traj.loss        # (n_steps + 1,)
+    traj.status      # "converged", "max_steps" or "diverged"
+
+At step ``k`` the loop evaluates ``f(x_k)`` and ``g_k = ∇f(x_k)``, records them, and then
+stops if the run has
+
+- **diverged**: ``f(x_k)``, ``g_k`` or ``x_k`` is not finite, or ``‖x_k‖ > bound``;
+- **converged**: ``‖g_k‖ < tol``;
+- used up its budget: ``k == steps`` (status ``"max_steps"``);
+
+otherwise it takes the step ``x_{k+1}, state_{k+1} = opt.step(x_k, g_k, state_k)``. All
+the arithmetic runs under ``np.errstate(all="ignore")``: an exploding run ends with status
+``"diverged"`` and a message, never with a stream of NumPy overflow warnings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .tree import tree_leaves
+
+__all__ = ["Trajectory", "run", "run_many"]
+
+
+@dataclass
+class Trajectory:
+    """Everything recorded while an optimizer ran; row ``k`` of each array is step ``k``.
+
+    Attributes:
+        params: array of shape ``(n_steps + 1, *x0.shape)`` (for a 2-D surface,
+            ``(n_steps + 1, 2)``); for dict/list parameters, a list of ``n_steps + 1``
+            parameter trees.
+        loss: ``f(x_k)``, shape ``(n_steps + 1,)``.
+        grad_norm: ``‖∇f(x_k)‖`` (Euclidean, over all parameters), shape ``(n_steps + 1,)``.
+        state: optimizer state per step, ``{field name: array of shape (n_steps + 1, ...)}``
+            for the fields that hold arrays or numbers; row ``k`` is the state after ``k``
+            updates, the one that goes with ``params[k]`` (a field that is still ``None``
+            at some step is ``nan`` there). ``None`` when not recorded.
+        status: ``"converged"``, ``"max_steps"`` or ``"diverged"``.
+        diverged_at: the step whose values were non-finite or out of bounds, else ``None``.
+            That step is the last row, so plots show where the run blew up.
+        n_steps: optimizer steps taken (the arrays have ``n_steps + 1`` rows).
+        message: one human sentence, e.g. ``"diverged at step 37: loss became non-finite"``.
+        name: a label, e.g. the optimizer's name in a race.
+    """
+
+    params: Any = field(repr=False)
+    loss: np.ndarray = field(repr=False)
+    grad_norm: np.ndarray = field(repr=False)
+    state: dict[str, np.ndarray] | None = field(repr=False)
+    status: str
+    diverged_at: int | None
+    n_steps: int
+    message: str
+    name: str = ""
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    @property
+    def final_params(self):
+        """The parameters at the last recorded step."""
+        return self.params[-1]
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.loss[-1])
+
+
+def _is_tree(x0) -> bool:
+    """Dicts, and lists or tuples of arrays, are trees; a list of numbers is one point."""
+    if isinstance(x0, Mapping):
+        return True
+    return isinstance(x0, list | tuple) and any(np.ndim(item) > 0 for item in x0)
+
+
+def _array_norm(a) -> float:
+    """Euclidean norm of an array of any shape.
+
+    For a handful of numbers, ``math.hypot`` on a Python list is several times faster than
+    a NumPy reduction, and it never overflows for finite input.
+    """
+    if a.size <= 32:
+        return math.hypot(*a.ravel().tolist())
+    return math.sqrt(np.vdot(a, a))
+
+
+def _tree_norm(tree) -> float:
+    """Euclidean norm over all the arrays of a parameter tree."""
+    return math.sqrt(sum(float(np.vdot(leaf, leaf)) for leaf in tree_leaves(tree)))
+
+
+def _takes_closure(opt) -> bool:
+    """True for optimizers that want the function itself, like ``step(params, closure, state)``.
+
+    Second-order methods (L-BFGS, Newton) evaluate the function several times per step, as
+    with ``torch.optim.LBFGS``; first-order methods take the gradient.
+    """
+    parameters = list(inspect.signature(opt.step).parameters)
+    return len(parameters) > 1 and parameters[1] == "closure"
+
+
+def _state_columns(states) -> dict[str, list]:
+    """``{field name: [value at step 0, value at step 1, ...]}`` for a list of states."""
+    first = states[0]
+    if hasattr(first, "_fields"):  # NamedTuple: transposing tuples is the fast path
+        return dict(zip(first._fields, map(list, zip(*states, strict=True)), strict=True))
+    if isinstance(first, Mapping):
+        return {name: [state[name] for state in states] for name in first}
+    if dataclasses.is_dataclass(first):
+        names = [f.name for f in dataclasses.fields(first)]
+    else:
+        names = list(vars(first))
+    return {name: [getattr(state, name) for state in states] for name in names}
+
+
+def _stack_column(values) -> np.ndarray | None:
+    """One state field stacked over the steps, or ``None`` if it is not numeric.
+
+    A field that is ``None`` at some steps (a buffer an optimizer creates on its first
+    step) gets ``nan`` there.
+    """
+    try:
+        column = np.array(values)
+    except ValueError:  # ragged: None at some steps, arrays at others
+        column = None
+    if column is not None and column.dtype.kind in "biuf":
+        return column
+    present = [v for v in values if v is not None]
+    if not present or not all(isinstance(v, np.ndarray | numbers.Real) for v in present):
+        return None
+    shape = np.shape(present[0])
+    if any(np.shape(v) != shape for v in present):
+        return None
+    column = np.full((len(values), *shape), np.nan)
+    for k, v in enumerate(values):
+        if v is not None:
+            column[k] = v
+    return column
+
+
+def _stack_states(states) -> dict[str, np.ndarray]:
+    """``{field: array (steps, ...)}`` for the state fields that hold arrays or numbers."""
+    columns = {name: _stack_column(values) for name, values in _state_columns(states).items()}
+    return {name: column for name, column in columns.items() if column is not None}
+
+
+def _why_diverged(params_norm: float, loss: float, grad_norm: float, bound: float) -> str:
+    if not math.isfinite(params_norm):
+        return "parameters became non-finite"
+    if not math.isfinite(loss):
+        return f"loss became non-finite ({loss})"
+    if not math.isfinite(grad_norm):
+        return "gradient became non-finite"
+    return f"parameters left the bound ‖x‖ <= {bound:g} (‖x‖ = {params_norm:.3g})"
+
+
+def run(
+    opt,
+    fn,
+    x0=None,
+    steps: int = 1000,
+    tol: float = 1e-8,
+    bound: float | None = 1e6,
+    record_state: bool = True,
+    name: str = "",
+) -> Trajectory:
+    """Run ``opt`` on ``fn`` from ``x0`` for at most ``steps`` steps; return a Trajectory.
+
+    Args:
+        opt: an optimizer with ``init(params)`` and ``step(params, grads, state)``.
+            An optimizer whose ``step`` takes a ``closure`` instead (L-BFGS, Newton) gets
+            ``fn``'s ``value_and_grad``; one of its steps may evaluate ``fn`` many times,
+            and only the point it ends at is recorded.
+        fn: an object with ``value_and_grad(x)`` (every surface), or a callable
+            ``x -> (f(x), ∇f(x))`` (items after these two, such as the Hessian a Newton
+            closure returns, are ignored here and passed on through the closure).
+        x0: start point (array of any shape, or a dict/list of arrays); defaults to
+            ``fn.start``.
+        steps: maximum number of optimizer steps.
+        tol: stop as converged once ``‖∇f(x_k)‖ < tol``; ``tol=0`` never stops early.
+        bound: stop as diverged once ``‖x_k‖ > bound``; ``None`` checks finiteness only.
+        record_state: keep the optimizer state of every step in ``Trajectory.state``.
+        name: label stored on the trajectory.
+    """
+    value_and_grad: Callable = getattr(fn, "value_and_grad", fn)
+    if x0 is None:
+        if not hasattr(fn, "start"):
+            raise ValueError("x0 is required when fn has no default `start`")
+        x0 = fn.start
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"Invalid steps: {steps!r} (expected an integer >= 0)")
+    if not tol >= 0:
+        raise ValueError(f"Invalid tol: {tol} (expected tol >= 0)")
+    if bound is not None and not bound > 0:
+        raise ValueError(f"Invalid bound: {bound} (expected bound > 0, or None)")
+    limit = math.inf if bound is None else float(bound)
+    use_closure = _takes_closure(opt)
+
+    tree = _is_tree(x0)
+    if tree:
+        x, norm, path = x0, _tree_norm, []
+    else:
+        x, norm = np.array(x0, dtype=float), _array_norm
+        path = np.empty((steps + 1, *x.shape))
+    losses = np.empty(steps + 1)
+    grad_norms = np.empty(steps + 1)
+    states = []
+    state = opt.init(x)
+
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            value, grad = value_and_grad(x)[:2]  # a Newton closure also returns a Hessian
+            if tree:
+                path.append(x)
+            else:
+                path[k] = x
+            losses[k] = value
+            grad_norms[k] = grad_norm = norm(grad)
+            if record_state:
+                states.append(state)
+            params_norm = norm(x)
+            if not (math.isfinite(value) and math.isfinite(grad_norm) and params_norm <= limit):
+                status = "diverged"
+                message = f"diverged at step {k}: " + _why_diverged(
+                    params_norm, value, grad_norm, limit
+                )
+                break
+            if grad_norm < tol:
+                status = "converged"
+                message = f"converged at step {k}: gradient norm {grad_norm:.3g} < tol {tol:g}"
+                break
+            if k == steps:
+                status = "max_steps"
+                message = (
+                    f"stopped after {steps} steps (max_steps): loss {value:.6g}, "
+                    f"gradient norm {grad_norm:.3g}"
+                )
+                break
+            x, state = opt.step(x, value_and_grad if use_closure else grad, state)
+
+    if k < steps:  # stopped early: copy, so the unused part of the buffers can be freed
+        losses, grad_norms = losses[: k + 1].copy(), grad_norms[: k + 1].copy()
+        if not tree:
+            path = path[: k + 1].copy()
+    return Trajectory(
+        params=path,
+        loss=losses,
+        grad_norm=grad_norms,
+        state=_stack_states(states) if record_state else None,
+        status=status,
+        diverged_at=k if status == "diverged" else None,
+        n_steps=k,
+        message=message,
+        name=name,
+    )
+
+
+def run_many(optimizers, fn, x0=None, **options) -> dict[str, Trajectory]:
+    """A race: run each named optimizer on ``fn`` from the same start.
+
+    ``optimizers`` maps names to optimizers (a dict, or ``(name, opt)`` pairs); ``options``
+    are passed on to :func:`run` (``steps``, ``tol``, ``bound``, ``record_state``).
+    Returns ``{name: Trajectory}`` in the same order.
+    """
+    return {name: run(opt, fn, x0, name=name, **options) for name, opt in dict(optimizers).items()}
