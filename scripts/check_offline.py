@@ -13,8 +13,18 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-FETCHING_LINK_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest",
-                      "shortcut icon", "apple-touch-icon", "preconnect", "dns-prefetch"}
+FETCHING_LINK_RELS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "prefetch",
+    "modulepreload",
+    "manifest",
+    "shortcut icon",
+    "apple-touch-icon",
+    "preconnect",
+    "dns-prefetch",
+}
 EXTERNAL = re.compile(r"^(https?:)?//", re.I)
 CSS_URL = re.compile(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", re.I)
 
@@ -27,8 +37,17 @@ class _Fetches(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         urls = []
-        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed", "track",
-                   "input"}:
+        if tag in {
+            "script",
+            "img",
+            "iframe",
+            "audio",
+            "video",
+            "source",
+            "embed",
+            "track",
+            "input",
+        }:
             urls.append(a.get("src"))
         if tag == "link" and (a.get("rel") or "").lower() in FETCHING_LINK_RELS:
             urls.append(a.get("href"))
@@ -48,8 +67,12 @@ def external_fetches(root: Path) -> dict[str, list[str]]:
         p = _Fetches()
         text = path.read_text(encoding="utf-8", errors="replace")
         p.feed(text)
-        found = p.found + [f"<style> {u}" for u in CSS_URL.findall(
-            "".join(re.findall(r"<style[^>]*>(.*?)</style>", text, re.S | re.I)))]
+        found = p.found + [
+            f"<style> {u}"
+            for u in CSS_URL.findall(
+                "".join(re.findall(r"<style[^>]*>(.*?)</style>", text, re.S | re.I))
+            )
+        ]
         if found:
             bad[str(path.relative_to(root))] = found
     for path in sorted(root.rglob("*.css")):

@@ -13,9 +13,11 @@ import pytest
 def pytest_runtest_call(item):
     result = yield
     outputs = getattr(item, "test_outputs", None) or []
-    stderr = [o.get("text", "") for o in outputs
-              if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    stderr = [
+        o.get("text", "")
+        for o in outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
     if stderr:
-        pytest.fail("cell wrote to stderr (a warning?):\n" + "".join(stderr)[:2000],
-                    pytrace=False)
+        pytest.fail("cell wrote to stderr (a warning?):\n" + "".join(stderr)[:2000], pytrace=False)
     return result

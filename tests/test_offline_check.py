@@ -17,14 +17,18 @@ def _site(tmp_path, body):
 
 
 def test_local_assets_and_plain_links_pass(tmp_path):
-    body = ('<script src="_static/a.js"></script><link rel="stylesheet" href="_static/b.css">'
-            '<a href="https://example.org/paper">a paper</a><img src="data:image/png;base64,AA">')
+    body = (
+        '<script src="_static/a.js"></script><link rel="stylesheet" href="_static/b.css">'
+        '<a href="https://example.org/paper">a paper</a><img src="data:image/png;base64,AA">'
+    )
     assert _site(tmp_path, body) == {}
 
 
 def test_cdn_script_stylesheet_and_css_url_fail(tmp_path):
-    body = ('<script src="https://cdn.example/x.js"></script>'
-            '<link rel="stylesheet" href="//cdn.example/fa.css">'
-            '<div style="background:url(https://cdn.example/i.png)"></div>')
+    body = (
+        '<script src="https://cdn.example/x.js"></script>'
+        '<link rel="stylesheet" href="//cdn.example/fa.css">'
+        '<div style="background:url(https://cdn.example/i.png)"></div>'
+    )
     found = _site(tmp_path, body)["index.html"]
     assert len(found) == 3

@@ -36,8 +36,10 @@ def make_figure(**kw):
         viz.set_path(a["line"], a["head"], _path(lr), step)
         a["status"].set_text(f"lr {lr:.2f}, step {step}")
 
-    controls = {"lr": viz.Slider(0.01, 0.3, 0.1, static=[0.05, 0.1, 0.2]),
-                "step": viz.Play(20, stride=5)}
+    controls = {
+        "lr": viz.Slider(0.01, 0.3, 0.1, static=[0.05, 0.1, 0.2]),
+        "step": viz.Play(20, stride=5),
+    }
     return viz.InteractiveFigure(setup, update, controls, figsize=(3, 2), dpi=50, **kw)
 
 

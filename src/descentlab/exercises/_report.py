@@ -11,7 +11,9 @@ class Report:
 
     def check(self, passed: bool, what: str, hint: str = "") -> bool:
         """Record one check; print it when verbose."""
-        line = f"  [ok]   {what}" if passed else f"  [FAIL] {what}" + (f" -- {hint}" if hint else "")
+        line = (
+            f"  [ok]   {what}" if passed else f"  [FAIL] {what}" + (f" -- {hint}" if hint else "")
+        )
         self.failures += not passed
         self.lines.append(line)
         return passed

@@ -39,34 +39,49 @@ def check_gradient_descent(fn, verbose: bool = True) -> bool:
     out = call(parabola_grad, np.array([3.0]), 0.25, 1e-8, 100)
     if out:
         theta, steps, status = out
-        report.check(status == "converged", "parabola with lr = 1/L converges",
-                     f"status was {status!r}")
-        report.check(steps == 1 and abs(theta[0]) < 1e-12, "...in exactly one update",
-                     f"got steps={steps}, theta={theta}; is the update theta - lr * grad?")
+        report.check(
+            status == "converged", "parabola with lr = 1/L converges", f"status was {status!r}"
+        )
+        report.check(
+            steps == 1 and abs(theta[0]) < 1e-12,
+            "...in exactly one update",
+            f"got steps={steps}, theta={theta}; is the update theta - lr * grad?",
+        )
 
     # On the bowl with lr = 0.1 the steep direction contracts by 0 and the flat by 0.9.
     out = call(bowl_grad, np.array([1.0, 1.0]), 0.1, 1e-6, 1000)
     if out:
         theta, steps, status = out
         expected = int(np.ceil(np.log(1e-6) / np.log(0.9)))
-        report.check(status == "converged" and np.linalg.norm(bowl_grad(theta)) <= 1e-6,
-                     "2-D bowl converges to the tolerance", f"status {status!r}, theta {theta}")
-        report.check(abs(steps - expected) <= 1, f"...after about {expected} updates",
-                     f"got {steps}; test the gradient norm before each update")
+        report.check(
+            status == "converged" and np.linalg.norm(bowl_grad(theta)) <= 1e-6,
+            "2-D bowl converges to the tolerance",
+            f"status {status!r}, theta {theta}",
+        )
+        report.check(
+            abs(steps - expected) <= 1,
+            f"...after about {expected} updates",
+            f"got {steps}; test the gradient norm before each update",
+        )
 
     out = call(bowl_grad, np.array([1.0, 1.0]), 0.001, 1e-6, 50)
     if out:
         theta, steps, status = out
-        report.check(status == "max_steps" and steps == 50, "a too-small lr exhausts the budget",
-                     f"got status {status!r} after {steps} steps")
-        report.check(np.allclose(theta, [0.999**50, 0.99**50]), "...at the right point",
-                     f"got {theta}")
+        report.check(
+            status == "max_steps" and steps == 50,
+            "a too-small lr exhausts the budget",
+            f"got status {status!r} after {steps} steps",
+        )
+        report.check(
+            np.allclose(theta, [0.999**50, 0.99**50]), "...at the right point", f"got {theta}"
+        )
 
     out = call(parabola_grad, np.array([3.0]), 0.6, 1e-8, 1000)
     if out:
         theta, steps, status = out
-        report.check(status == "diverged", "lr above 2/L is reported as diverged",
-                     f"status was {status!r}")
+        report.check(
+            status == "diverged", "lr above 2/L is reported as diverged", f"status was {status!r}"
+        )
         # |1 - 0.6*4| = 1.4; 3 * 1.4^k > 1e6 first at k = 38.
         report.check(steps == 38, "...at the first update beyond norm 1e6", f"got {steps}")
     return report.finish()

@@ -6,6 +6,17 @@ from .player import player_html
 from .plots import PATH_COLORS, contour, path_artists, set_path, status_text
 
 __all__ = [
-    "Choice", "IntSlider", "Play", "Slider", "InteractiveFigure", "current_face", "registry",
-    "player_html", "PATH_COLORS", "contour", "path_artists", "set_path", "status_text",
+    "Choice",
+    "IntSlider",
+    "Play",
+    "Slider",
+    "InteractiveFigure",
+    "current_face",
+    "registry",
+    "player_html",
+    "PATH_COLORS",
+    "contour",
+    "path_artists",
+    "set_path",
+    "status_text",
 ]

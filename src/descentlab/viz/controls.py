@@ -58,13 +58,26 @@ class Slider:
         if self.log:
             lo, hi = np.log10(self.min), np.log10(self.max)
             return w.FloatLogSlider(
-                value=self.value, base=10, min=lo, max=hi, step=(hi - lo) / 200,
-                description=desc, readout_format=self.fmt, continuous_update=True, style=style,
+                value=self.value,
+                base=10,
+                min=lo,
+                max=hi,
+                step=(hi - lo) / 200,
+                description=desc,
+                readout_format=self.fmt,
+                continuous_update=True,
+                style=style,
             )
         step = self.step if self.step is not None else (self.max - self.min) / 200
         return w.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=step, description=desc,
-            readout_format=self.fmt, continuous_update=True, style=style,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=step,
+            description=desc,
+            readout_format=self.fmt,
+            continuous_update=True,
+            style=style,
         )
 
 
@@ -92,8 +105,12 @@ class IntSlider:
         import ipywidgets as w
 
         return w.IntSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or name, continuous_update=True,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or name,
+            continuous_update=True,
             style={"description_width": "initial"},
         )
 
@@ -128,7 +145,9 @@ class Choice:
         import ipywidgets as w
 
         return w.Dropdown(
-            options=list(self.options), value=self.value, description=self.label or name,
+            options=list(self.options),
+            value=self.value,
+            description=self.label or name,
             style={"description_width": "initial"},
         )
 
@@ -170,12 +189,20 @@ class Play:
         import ipywidgets as w
 
         play = w.Play(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            interval=self.interval_ms, description=self.label or name,
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            interval=self.interval_ms,
+            description=self.label or name,
         )
         slider = w.IntSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.label or name, style={"description_width": "initial"},
+            value=self.value,
+            min=self.min,
+            max=self.max,
+            step=self.step,
+            description=self.label or name,
+            style={"description_width": "initial"},
         )
         w.jslink((play, "value"), (slider, "value"))
         box = w.HBox([play, slider])

@@ -191,8 +191,13 @@ class InteractiveFigure:
         play = [i for i, c in enumerate(self.controls.values()) if isinstance(c, Play)]
         interval = next((c.interval_ms for c in self.controls.values() if isinstance(c, Play)), 120)
         return player_html(
-            frames, axes, background=background, play_axis=play[0] if play else None,
-            interval_ms=interval, alt=self.alt, note=self.note,
+            frames,
+            axes,
+            background=background,
+            play_axis=play[0] if play else None,
+            interval_ms=interval,
+            alt=self.alt,
+            note=self.note,
         )
 
     # -- the live face ---------------------------------------------------------------------
@@ -203,8 +208,11 @@ class InteractiveFigure:
         import ipywidgets as w
 
         width = round(self.figsize[0] * self.dpi)
-        image = w.Image(value=self.render("png"), format="png",
-                        layout=w.Layout(width=f"{width}px", max_width="100%"))
+        image = w.Image(
+            value=self.render("png"),
+            format="png",
+            layout=w.Layout(width=f"{width}px", max_width="100%"),
+        )
         boxes = {name: c.widget(name) for name, c in self.controls.items()}
         inputs = {name: value_widget(b) for name, b in boxes.items()}
 
@@ -241,4 +249,3 @@ def _encode(pixels: np.ndarray, fmt: str, quality: int) -> bytes:
     else:
         raise ValueError(f"fmt: expected 'png' or 'jpeg', got {fmt!r}")
     return buf.getvalue()
-

@@ -1,8 +1,8 @@
 """The static face: a self-contained HTML player for pre-rendered frames.
 
 A static background image carries everything that never moves; the frames are transparent
-images of the moving parts, stacked on top. The frames of a figure form a grid: one axis per swept control, in the order the controls
-were given. The player shows one range input per axis with more than one value (and a play
+images of the moving parts, stacked on top. The frames of a figure form a grid: one axis
+per swept control, in the order the controls were given. The player shows one range input per axis with more than one value (and a play
 button for a time axis), and swaps the image when an input moves. Everything is inline: the
 images are base64 in a JSON block, the script is a few lines of plain JavaScript, and
 nothing is fetched from any host.
@@ -48,7 +48,8 @@ _SCRIPT = """<script>
     inputs.forEach(function (el) {
       var a = +el.dataset.axis;
       el.value = index[a];
-      root.querySelector("output[data-axis='" + a + "']").textContent = spec.axes[a].labels[index[a]];
+      var out = root.querySelector("output[data-axis='" + a + "']");
+      out.textContent = spec.axes[a].labels[index[a]];
     });
   }
   inputs.forEach(function (el) {
@@ -132,7 +133,9 @@ def player_html(
     for i, a in enumerate(axes):
         if len(a.labels) < 2:
             continue
-        button = '<button type="button" class="dl-play">&#9654; Play</button>' if i == play_axis else ""
+        button = (
+            '<button type="button" class="dl-play">&#9654; Play</button>' if i == play_axis else ""
+        )
         rows.append(
             f'<div class="dl-row"><label for="{uid}-a{i}">{html.escape(a.name)}</label>{button}'
             f'<input type="range" id="{uid}-a{i}" data-axis="{i}" min="0" '
@@ -150,5 +153,6 @@ def player_html(
         "</div>"
         f"{''.join(rows)}{note_html}"
         f'<script type="application/json" class="dl-data">{data}</script></div>'
-        + _SCRIPT % {"id": json.dumps(uid)}
+        + _SCRIPT
+        % {"id": json.dumps(uid)}
     )

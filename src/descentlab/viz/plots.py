@@ -50,7 +50,12 @@ def set_path(line, head, points: np.ndarray, upto: int | None = None) -> None:
 
 def status_text(ax, x: float = 0.02, y: float = 0.97, **kw):
     """A text artist in axes coordinates for a run's status line, updated with ``set_text``."""
-    style = dict(transform=ax.transAxes, va="top", ha="left", fontsize=9,
-                 bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9))
+    style = dict(
+        transform=ax.transAxes,
+        va="top",
+        ha="left",
+        fontsize=9,
+        bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9),
+    )
     style.update(kw)
     return ax.text(x, y, "", **style)
