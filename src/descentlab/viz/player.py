@@ -2,10 +2,10 @@
 
 A static background image carries everything that never moves; the frames are transparent
 images of the moving parts, stacked on top. The frames of a figure form a grid: one axis
-per swept control, in the order the controls were given. The player shows one range input per axis with more than one value (and a play
-button for a time axis), and swaps the image when an input moves. Everything is inline: the
-images are base64 in a JSON block, the script is a few lines of plain JavaScript, and
-nothing is fetched from any host.
+per swept control, in the order the controls were given. The player shows one range input
+per axis with more than one value (and a play button for a time axis), and swaps the image
+when an input moves. Everything is inline: the images are base64 in a JSON block, the
+script is a few lines of plain JavaScript, and nothing is fetched from any host.
 """
 
 from __future__ import annotations
