@@ -94,7 +94,7 @@ def test_widget_face_redraws_on_control_change(monkeypatch):
 
 def test_identical_frames_are_stored_once():
     frames = [b"a", b"b", b"b", b"b"]
-    page = player_html(frames, [Axis("t", ["0", "1", "2", "3"])], background=b"bg")
+    page = player_html(frames, [Axis("t", ["0", "1", "2", "3"])], backgrounds=[b"bg"])
     spec = json.loads(re.search(r'class="dl-data">(.*?)</script>', page).group(1))
     assert len(spec["frames"]) == 2
     assert spec["order"] == [0, 1, 1, 1]
@@ -102,7 +102,7 @@ def test_identical_frames_are_stored_once():
 
 def test_player_rejects_a_wrong_number_of_frames():
     with pytest.raises(ValueError, match="frames"):
-        player_html([b"a"], [Axis("t", ["0", "1"])], background=b"bg")
+        player_html([b"a"], [Axis("t", ["0", "1"])], backgrounds=[b"bg"])
 
 
 def test_too_many_static_frames_is_an_error():
@@ -130,3 +130,37 @@ def test_controls_validate_their_ranges(make, match):
 def test_figure_needs_a_control():
     with pytest.raises(ValueError, match="controls"):
         viz.InteractiveFigure(lambda f: {}, lambda a: None, {})
+
+
+def test_background_controls_redraw_the_static_part(monkeypatch):
+    scales = {"round": 1.0, "narrow": 8.0}
+
+    def setup(fig, shape):
+        ax = fig.add_subplot()
+        viz.contour(ax, lambda p: p[..., 0] ** 2 + shape * p[..., 1] ** 2, ((-2, 2), (-1, 1)), n=30)
+        (dot,) = ax.plot([], [], "o")
+        return {"dot": dot}
+
+    def update(a, shape, x):
+        a["dot"].set_data([x], [0.0])
+
+    fig = viz.InteractiveFigure(
+        setup,
+        update,
+        {
+            "shape": viz.Choice(scales, static=["round", "narrow"]),
+            "x": viz.Slider(-1, 1, 0, static=[-1, 0, 1]),
+        },
+        background=("shape",),
+        figsize=(3, 2),
+        dpi=40,
+    )
+    round_bg, narrow_bg = fig.background(shape="round"), fig.background(shape="narrow")
+    assert not np.array_equal(round_bg, narrow_bg)
+    assert np.array_equal(fig.background(shape="round"), round_bg)  # cached, unchanged
+    page = fig.to_html()
+    spec = json.loads(re.search(r'class="dl-data">(.*?)</script>', page).group(1))
+    assert len(spec["backgrounds"]) == 2 and spec["bg_axes"] == [0]
+    assert len(spec["order"]) == 6
+    with pytest.raises(ValueError, match="background"):
+        viz.InteractiveFigure(setup, update, {"x": viz.Slider(-1, 1, 0)}, background=("shape",))

@@ -3,7 +3,8 @@
 :class:`InteractiveFigure` describes a figure as a function of its controls:
 
 * ``setup(fig)`` draws everything that never changes (contours, axes, labels) once, and
-  returns the artists that move, in a dict;
+  returns the artists that move, in a dict (controls named in ``background`` are passed to
+  it, and it is called again when they change);
 * ``update(artists, **values)`` moves them for the given control values (``set_data``,
   ``set_text``...), and must not touch anything else.
 
@@ -23,6 +24,7 @@ import io
 import itertools
 import os
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -37,6 +39,17 @@ FACE_VARIABLE = "DESCENTLAB_FIGURE_FACE"
 
 #: Every figure created in this process, in order (the benchmarks time each one).
 registry: list[InteractiveFigure] = []
+
+#: How many backgrounds (one per combination of background-control values) stay cached.
+_MAX_SCENES = 16
+
+
+class _Scene(NamedTuple):
+    fig: Figure
+    canvas: FigureCanvasAgg
+    artists: dict
+    moving: list
+    background: object
 
 
 def _flatten(artists) -> list[Artist]:
@@ -66,6 +79,10 @@ class InteractiveFigure:
         Mapping from the keyword name ``update`` receives to a control
         (:class:`~descentlab.viz.Slider`, :class:`~descentlab.viz.IntSlider`,
         :class:`~descentlab.viz.Choice`, :class:`~descentlab.viz.Play`).
+    background:
+        Names of controls that change what ``setup`` draws (a surface picker, a condition
+        number that reshapes the contours). ``setup`` then receives their values as keyword
+        arguments, and one background is drawn and cached per combination of their values.
     figsize, dpi:
         Size of the rendered image (inches, dots per inch). Frames are ``figsize * dpi`` pixels.
     alt:
@@ -76,10 +93,11 @@ class InteractiveFigure:
 
     def __init__(
         self,
-        setup: Callable[[Figure], dict],
+        setup: Callable[..., dict],
         update: Callable[..., None],
         controls: dict,
         *,
+        background: tuple[str, ...] = (),
         figsize=(6.4, 4.0),
         dpi: int = 80,
         alt: str = "",
@@ -89,64 +107,82 @@ class InteractiveFigure:
     ):
         if not controls:
             raise ValueError("controls: an interactive figure needs at least one control")
+        unknown = [name for name in background if name not in controls]
+        if unknown:
+            raise ValueError(f"background: {unknown} are not among the controls {list(controls)}")
         self.setup, self.update, self.controls = setup, update, dict(controls)
+        self.background_controls = tuple(background)
         self.figsize, self.dpi, self.alt, self.note = figsize, dpi, alt, note
         self.max_frames, self.jpeg_quality = max_frames, jpeg_quality
-        self._fig = None
+        self._scenes: dict[tuple, _Scene] = {}
         self._widget = None
         registry.append(self)
 
     # -- rendering -------------------------------------------------------------------------
-    def _values(self, **changes) -> dict:
-        """Control values in the form ``update`` receives (a Choice passes its option's value)."""
-        values = {}
-        for name, c in self.controls.items():
-            v = changes.get(name, c.value)
-            values[name] = c.options[v] if isinstance(c, Choice) else v
-        return values
+    def _raw(self, **changes) -> dict:
+        """Control values as the controls hold them (a Choice by option name)."""
+        unknown = set(changes) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown controls {sorted(unknown)}; known: {list(self.controls)}")
+        return {name: changes.get(name, c.value) for name, c in self.controls.items()}
 
-    def _prepare(self):
-        """Draw the static background once and cache it."""
+    def _values(self, raw: dict) -> dict:
+        """Control values in the form ``update`` receives (a Choice passes its option's value)."""
+        return {
+            name: c.options[raw[name]] if isinstance(c, Choice) else raw[name]
+            for name, c in self.controls.items()
+        }
+
+    def _scene(self, raw: dict) -> _Scene:
+        """The figure drawn for these background-control values, with its cached background."""
+        key = tuple(raw[name] for name in self.background_controls)
+        if key in self._scenes:
+            return self._scenes[key]
+        values = self._values(raw)
         fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         canvas = FigureCanvasAgg(fig)
-        artists = self.setup(fig)
+        artists = self.setup(fig, **{name: values[name] for name in self.background_controls})
         moving = _flatten(artists)
         for a in moving:
             a.set_animated(True)
         # The first update fixes the layout against real content before the background is cut.
-        self.update(artists, **self._values())
+        self.update(artists, **values)
         canvas.draw()
         fig.set_layout_engine("none")
         canvas.draw()
-        self._fig, self._canvas, self._artists, self._moving = fig, canvas, artists, moving
-        self._background = canvas.copy_from_bbox(fig.bbox)
+        scene = _Scene(fig, canvas, artists, moving, canvas.copy_from_bbox(fig.bbox))
+        if len(self._scenes) >= _MAX_SCENES:
+            self._scenes.pop(next(iter(self._scenes)))
+        self._scenes[key] = scene
+        return scene
+
+    def _updated(self, changes: dict) -> _Scene:
+        raw = self._raw(**changes)
+        scene = self._scene(raw)
+        self.update(scene.artists, **self._values(raw))
+        return scene
 
     def frame(self, **changes) -> np.ndarray:
         """The RGB pixels of the figure for these control values (others at their defaults)."""
-        if self._fig is None:
-            self._prepare()
-        self.update(self._artists, **self._values(**changes))
-        self._canvas.restore_region(self._background)
-        for a in self._moving:
-            self._fig.draw_artist(a)
-        return np.asarray(self._canvas.buffer_rgba())[..., :3]
+        scene = self._updated(changes)
+        scene.canvas.restore_region(scene.background)
+        for a in scene.moving:
+            scene.fig.draw_artist(a)
+        return np.asarray(scene.canvas.buffer_rgba())[..., :3]
 
     def overlay(self, **changes) -> np.ndarray:
         """RGBA pixels of only the moving artists, transparent elsewhere (static frames)."""
-        if self._fig is None:
-            self._prepare()
-        self.update(self._artists, **self._values(**changes))
-        self._canvas.get_renderer().clear()
-        for a in self._moving:
-            self._fig.draw_artist(a)
-        return np.asarray(self._canvas.buffer_rgba()).copy()
+        scene = self._updated(changes)
+        scene.canvas.get_renderer().clear()
+        for a in scene.moving:
+            scene.fig.draw_artist(a)
+        return np.asarray(scene.canvas.buffer_rgba()).copy()
 
-    def background(self) -> np.ndarray:
+    def background(self, **changes) -> np.ndarray:
         """RGB pixels of the static background (everything but the moving artists)."""
-        if self._fig is None:
-            self._prepare()
-        self._canvas.restore_region(self._background)
-        return np.asarray(self._canvas.buffer_rgba())[..., :3].copy()
+        scene = self._scene(self._raw(**changes))
+        scene.canvas.restore_region(scene.background)
+        return np.asarray(scene.canvas.buffer_rgba())[..., :3].copy()
 
     def render(self, fmt: str = "png", **changes) -> bytes:
         """The encoded image (``"png"`` or ``"jpeg"``) for these control values."""
@@ -154,10 +190,11 @@ class InteractiveFigure:
 
     def render_naive(self, fmt: str = "png", **changes) -> bytes:
         """Render by building the whole figure from scratch (a baseline for benchmarks)."""
+        values = self._values(self._raw(**changes))
         fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         canvas = FigureCanvasAgg(fig)
-        artists = self.setup(fig)
-        self.update(artists, **self._values(**changes))
+        artists = self.setup(fig, **{name: values[name] for name in self.background_controls})
+        self.update(artists, **values)
         canvas.draw()
         return _encode(np.asarray(canvas.buffer_rgba())[..., :3], fmt, self.jpeg_quality)
 
@@ -181,19 +218,32 @@ class InteractiveFigure:
     def to_html(self) -> str:
         """The self-contained HTML player (no kernel, no network).
 
-        The static background is one JPEG; each frame is a PNG of the moving artists on a
-        transparent canvas, laid over it. Frames of a path on a contour plot are then a few
-        kilobytes each instead of a whole picture.
+        The static background is one JPEG per value of the background controls; each frame
+        is a PNG of the moving artists on a transparent canvas, laid over it. Frames of a
+        path on a contour plot are then a few kilobytes each instead of a whole picture.
         """
         axes, combos = self.sweep()
-        background = _encode(self.background(), "jpeg", self.jpeg_quality)
+        names = list(self.controls)
+        bg_axes = [names.index(name) for name in self.background_controls]
+        bg_grid = itertools.product(
+            *[self.controls[n].static_values() for n in self.background_controls]
+        )
+        backgrounds = [
+            _encode(
+                self.background(**dict(zip(self.background_controls, v, strict=True))),
+                "jpeg",
+                self.jpeg_quality,
+            )
+            for v in bg_grid
+        ]
         frames = [_encode(self.overlay(**values), "png-small", 0) for values in combos]
         play = [i for i, c in enumerate(self.controls.values()) if isinstance(c, Play)]
         interval = next((c.interval_ms for c in self.controls.values() if isinstance(c, Play)), 120)
         return player_html(
             frames,
             axes,
-            background=background,
+            backgrounds=backgrounds,
+            background_axes=bg_axes,
             play_axis=play[0] if play else None,
             interval_ms=interval,
             alt=self.alt,

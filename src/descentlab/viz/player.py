@@ -38,12 +38,18 @@ _SCRIPT = """<script>
   root.dataset.ready = "1";
   var spec = JSON.parse(root.querySelector("script.dl-data").textContent);
   var img = root.querySelector("img.dl-frame");
+  var bg = root.querySelector("img.dl-bg");
   var inputs = root.querySelectorAll("input[data-axis]");
   var index = spec.axes.map(function (a) { return a.start; });
   function show() {
     var k = 0;
     for (var i = 0; i < spec.axes.length; i++) { k = k * spec.axes[i].labels.length + index[i]; }
     img.src = "data:image/png;base64," + spec.frames[spec.order[k]];
+    if (spec.backgrounds.length > 1) {
+      var b = 0;
+      spec.bg_axes.forEach(function (i) { b = b * spec.axes[i].labels.length + index[i]; });
+      bg.src = "data:image/jpeg;base64," + spec.backgrounds[b];
+    }
     img.dataset.frame = String(k);
     inputs.forEach(function (el) {
       var a = +el.dataset.axis;
@@ -96,7 +102,8 @@ def player_html(
     frames: list[bytes],
     axes: list[Axis],
     *,
-    background: bytes,
+    backgrounds: list[bytes],
+    background_axes: list[int] = (),
     play_axis: int | None = None,
     interval_ms: int = 120,
     alt: str = "",
@@ -104,8 +111,9 @@ def player_html(
 ) -> str:
     """HTML for a player over ``frames`` laid out row-major on the grid of ``axes``.
 
-    ``background`` is a JPEG of everything static; ``frames`` are PNGs with transparency
-    drawn on top of it.
+    ``backgrounds`` are JPEGs of everything static, one per combination of the values of the
+    ``background_axes`` (row-major; a single one when there are none); ``frames`` are PNGs
+    with transparency drawn on top.
 
     Identical frames are stored once (an ``order`` list maps grid positions to frames), which
     matters when a path stops moving (converged or diverged) before the animation ends.
@@ -122,13 +130,22 @@ def player_html(
     spec = {
         "axes": [{"name": a.name, "labels": a.labels, "start": a.start} for a in axes],
         "frames": encoded,
+        "backgrounds": [base64.b64encode(b).decode("ascii") for b in backgrounds],
+        "bg_axes": list(background_axes),
         "order": order,
         "play": play_axis,
         "interval": interval_ms,
     }
-    k = 0
+    nb = 1
+    for i in background_axes:
+        nb *= len(axes[i].labels)
+    if nb != len(backgrounds):
+        raise ValueError(f"backgrounds: expected {nb} for the grid, got {len(backgrounds)}")
+    k = b = 0
     for a in axes:
         k = k * len(a.labels) + a.start
+    for i in background_axes:
+        b = b * len(axes[i].labels) + axes[i].start
     rows = []
     for i, a in enumerate(axes):
         if len(a.labels) < 2:
@@ -148,7 +165,7 @@ def player_html(
         f'{_STYLE}<div class="dl-figure" id="{uid}">'
         '<div class="dl-stack">'
         f'<img class="dl-bg" alt="{html.escape(alt)}" '
-        f'src="data:image/jpeg;base64,{base64.b64encode(background).decode("ascii")}">'
+        f'src="data:image/jpeg;base64,{spec["backgrounds"][b]}">'
         f'<img class="dl-frame" alt="" src="data:image/png;base64,{encoded[order[k]]}">'
         "</div>"
         f"{''.join(rows)}{note_html}"
