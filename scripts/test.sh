@@ -3,7 +3,7 @@
 # and the tests of the built book (which builds it first; unchanged chapters are not re-run).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-ruff check src tests scripts benchmarks
+ruff check .
 jupyter-book build . -W --keep-going -q
 python -m pytest tests book --nbval --nbval-current-env \
   --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 120 -p no:cacheprovider "$@"
