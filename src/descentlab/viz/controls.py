@@ -153,6 +153,26 @@ class Choice:
 
 
 @dataclass
+class Toggle:
+    """An on/off switch (a checkbox in JupyterLab); the figure receives ``True`` or ``False``."""
+
+    value: bool = True
+    label: str = ""
+    static: Sequence[bool] | None = None
+
+    def static_values(self) -> list:
+        return list(self.static) if self.static is not None else [self.value]
+
+    def format(self, v) -> str:
+        return "on" if v else "off"
+
+    def widget(self, name: str):
+        import ipywidgets as w
+
+        return w.Checkbox(value=self.value, description=self.label or name, indent=False)
+
+
+@dataclass
 class Play:
     """A time control: an integer frame counter with a play button in both faces.
 

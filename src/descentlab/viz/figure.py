@@ -83,6 +83,9 @@ class InteractiveFigure:
         Names of controls that change what ``setup`` draws (a surface picker, a condition
         number that reshapes the contours). ``setup`` then receives their values as keyword
         arguments, and one background is drawn and cached per combination of their values.
+    groups:
+        Optional tabs for the live controls, ``{"tab title": [control names]}``; controls in
+        no group stay above the tabs. (The static player lists only swept controls.)
     figsize, dpi:
         Size of the rendered image (inches, dots per inch). Frames are ``figsize * dpi`` pixels.
     alt:
@@ -98,6 +101,7 @@ class InteractiveFigure:
         controls: dict,
         *,
         background: tuple[str, ...] = (),
+        groups: dict[str, list[str]] | None = None,
         figsize=(6.4, 4.0),
         dpi: int = 80,
         alt: str = "",
@@ -112,6 +116,10 @@ class InteractiveFigure:
             raise ValueError(f"background: {unknown} are not among the controls {list(controls)}")
         self.setup, self.update, self.controls = setup, update, dict(controls)
         self.background_controls = tuple(background)
+        self.groups = dict(groups or {})
+        grouped = [name for names in self.groups.values() for name in names]
+        if set(grouped) - set(controls) or len(grouped) != len(set(grouped)):
+            raise ValueError("groups: each name must be a control, and in one group only")
         self.figsize, self.dpi, self.alt, self.note = figsize, dpi, alt, note
         self.max_frames, self.jpeg_quality = max_frames, jpeg_quality
         self._scenes: dict[tuple, _Scene] = {}
@@ -271,7 +279,16 @@ class InteractiveFigure:
 
         for i in inputs.values():
             i.observe(redraw, names="value")
-        self._widget = w.VBox([*boxes.values(), image])
+        grouped = {name for names in self.groups.values() for name in names}
+        children = [b for name, b in boxes.items() if name not in grouped]
+        if self.groups:
+            tabs = w.Tab(
+                children=[w.VBox([boxes[n] for n in names]) for names in self.groups.values()]
+            )
+            for i, title in enumerate(self.groups):
+                tabs.set_title(i, title)
+            children.append(tabs)
+        self._widget = w.VBox([*children, image])
         self._widget.image = image
         self._widget.inputs = inputs
         return self._widget
