@@ -226,3 +226,24 @@ def test_ravel_roundtrip():
     with pytest.raises(ValueError, match="length 7"):
         unravel(np.zeros(3))
     np.testing.assert_allclose(numerical_grad(lambda v: v @ v, np.array([1.0, -2.0])), [2, -4])
+
+
+def test_gradcheck_ignores_rounding_noise_on_an_exactly_zero_gradient():
+    # As in an MLP whose Huber residuals all lie outside delta: the gradient of a bias is
+    # zero up to rounding on one side and exactly zero on the other. That must not count as
+    # a relative error of 1.
+    from descentlab.gradcheck import gradcheck as check
+
+    def f(p):
+        value = float(p["w"] @ p["w"])
+        # The analytic zero computed as a sum of cancelling terms leaves ~1e-12 behind.
+        return value, {"w": 2 * p["w"], "b": np.array([1e-12])}
+
+    noisy = {"w": np.array([1.0, -2.0, 3.0]), "b": np.array([0.3])}
+    assert check(f, noisy) < 1e-6
+
+    def wrong(p):
+        value, grad = f(p)
+        return value, {"w": grad["w"], "b": np.array([1e-3])}
+
+    assert check(wrong, noisy) > 1e-2

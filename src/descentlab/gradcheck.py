@@ -100,13 +100,15 @@ def gradcheck(
     ``f(params)`` must return ``(value, grad)`` with ``grad`` shaped like ``params``. For
     each parameter array ``k`` (or the single array) the relative error is::
 
-        err_k = max_i |a_i - n_i| / max(max_i |a_i|, max_i |n_i|, 1e-300)
+        err_k = max_i |a_i - n_i| / max(max_i |a_i|, max_i |n_i|, 1e-4 * G)
 
     where ``a`` is the analytic and ``n`` the numerical gradient of that array (see
-    :func:`numerical_grad`). Normalizing per array, not per entry, keeps entries that are
-    truly zero from dividing rounding noise by zero, yet still catches a wrong layer whose
-    gradients are small compared to the others. An array whose gradients are all exactly
-    zero on both sides has error 0.
+    :func:`numerical_grad`) and ``G`` the largest gradient entry of any array. Normalizing
+    per array, not per entry, keeps entries that are truly zero from dividing rounding noise
+    by zero, yet still catches a wrong layer whose gradients are small compared to the
+    others. The floor ``1e-4 * G`` does the same for an array whose true gradient is exactly
+    zero while its finite difference is rounding noise (about ``1e-11 * G``); a wrong
+    gradient in such an array still scores about ``|a - n| / (1e-4 * G)``.
 
     Returns the largest ``err_k`` (a float), or, with ``return_all=True``, the dict of
     ``err_k`` keyed by parameter name (or index). In float64 a correct gradient typically
@@ -125,6 +127,15 @@ def gradcheck(
         pairs = {0: (analytic, numeric)}
 
     errors = {}
+    G = max(
+        (
+            float(np.max(np.abs(np.asarray(v, dtype=float))))
+            for ab in pairs.values()
+            for v in ab
+            if np.size(v)
+        ),
+        default=0.0,
+    )
     for key, (a, n) in pairs.items():
         a = np.asarray(a, dtype=float)
         n = np.asarray(n, dtype=float)
@@ -133,7 +144,7 @@ def gradcheck(
         if a.size == 0:
             errors[key] = 0.0
             continue
-        scale = max(np.max(np.abs(a)), np.max(np.abs(n)), 1e-300)
+        scale = max(np.max(np.abs(a)), np.max(np.abs(n)), 1e-4 * G, 1e-300)
         errors[key] = float(np.max(np.abs(a - n)) / scale)
         if not np.all(np.isfinite(a)):
             errors[key] = float("inf")
