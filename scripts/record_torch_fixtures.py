@@ -98,7 +98,7 @@ CASES = [
     (
         "rmsprop_centered_momentum_wd",
         "RMSprop",
-        {"lr": 1e-3, "alpha": 0.9, "centered": True, "momentum": 0.8, "weight_decay": 0.05},
+        {"lr": 1e-3, "alpha": 0.95, "centered": True, "momentum": 0.8, "weight_decay": 0.05},
         None,
     ),
     ("rmsprop_eps_maximize", "RMSprop", {"lr": 1e-2, "eps": 1e-4, "maximize": True}, None),
@@ -127,7 +127,13 @@ CASES = [
         {"lr": 2e-2, "betas": [0.8, 0.99], "eps": 1e-3, "weight_decay": 0.05, "maximize": True},
         None,
     ),
-    ("adadelta", "Adadelta", {"lr": 1.0}, None),
+    # Some settings amplify last-bit differences (NumPy and torch round a few operations
+    # differently) along the run; the cases below keep that amplification small, so that
+    # the 1e-10 comparison tests the update rule rather than rounding. With the default
+    # eps=1e-6, Adadelta's ratio sqrt(u + eps) / sqrt(v + eps) amplifies
+    # last-bit differences about 6x per step on part of the two_arrays run (1e-16 to 1e-8
+    # in ten steps), which would test rounding, not the update rule: use eps=1e-5.
+    ("adadelta", "Adadelta", {"lr": 1.0, "eps": 1e-5}, None),
     (
         "adadelta_rho_eps_wd_maximize",
         "Adadelta",

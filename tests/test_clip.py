@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -31,7 +31,7 @@ def flat(tree):
     return np.concatenate([np.ravel(leaf).astype(np.float64) for leaf in tree_leaves(tree)])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grads=gradient_trees(), max_norm=st.floats(1e-3, 1e3))
 def test_global_norm_clip_bounds_the_norm_and_keeps_the_direction(grads, max_norm):
     clip = optim.clip_by_global_norm(max_norm)
@@ -58,7 +58,7 @@ def test_global_norm_clip_result_is_at_most_max_norm_in_float64():
         assert optim.global_norm(clipped) <= 1.0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grads=gradient_trees(), clip_value=st.floats(1e-3, 1e3))
 def test_clip_by_value_bounds_every_entry(grads, clip_value):
     clip = optim.clip_by_value(clip_value)
@@ -75,6 +75,8 @@ OPTIMIZERS = [
     optim.RMSprop(lr=0.01, centered=True, momentum=0.5),
     optim.Adam(lr=0.01, amsgrad=True),
     optim.AdamW(lr=0.01, weight_decay=0.1),
+    optim.Adamax(lr=0.01),
+    optim.Adadelta(weight_decay=0.01),
 ]
 
 

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -23,6 +23,7 @@ from torch_reference import (
 )
 
 RTOL = 1e-10
+ATOL = 1e-13  # absolute floor for coordinates passing near zero (the values are of order 1)
 
 # --------------------------------------------------------------------------------------
 # Reference trajectories recorded from torch.optim (float64, 100 steps)
@@ -66,7 +67,7 @@ def test_matches_torch_trajectory(case, problem):
                 value,
                 data[f"{prefix}/params/{key}"][k + 1],
                 rtol=RTOL,
-                atol=0,
+                atol=ATOL,
                 err_msg=f"step {k + 1}, parameter {key}",
             )
     assert state.step == manifest()["steps"]
@@ -264,7 +265,7 @@ def assert_trees_equal(a, b):
             np.testing.assert_array_equal(x, y)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(opt=st.sampled_from(ALL_OPTIMIZERS), data=params_and_grads())
 def test_step_never_mutates_its_inputs_and_keeps_dtype(opt, data):
     params, grads = data
@@ -285,7 +286,7 @@ def test_step_never_mutates_its_inputs_and_keeps_dtype(opt, data):
         assert not np.shares_memory(new, old)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=params_and_grads(), momentum=st.sampled_from([0.0, 0.5, 0.9]))
 def test_sgd_with_zero_gradient_leaves_params_unchanged(data, momentum):
     params, _ = data
@@ -298,7 +299,7 @@ def test_sgd_with_zero_gradient_leaves_params_unchanged(data, momentum):
     assert_trees_equal(new, params)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     g=hnp.arrays(
         np.float64, st.integers(1, 20), elements=st.floats(1e-3, 1e3) | st.floats(-1e3, -1e-3)

@@ -155,3 +155,12 @@ def test_invalid_schedule_arguments(make, match):
 def test_cosine_is_not_nan_anywhere():
     sched = schedules.cosine_annealing(0.1, T_max=7)
     assert all(math.isfinite(sched(t)) and sched(t) >= 0 for t in range(50))
+
+
+def test_schedules_have_a_readable_deterministic_repr():
+    sched = schedules.linear_warmup(schedules.cosine_annealing(0.1, T_max=90), warmup_steps=10)
+    assert repr(schedules.cosine_annealing(0.1, T_max=10)) == (
+        "cosine_annealing(lr=0.1, T_max=10, eta_min=0.0)"
+    )
+    text = repr(optim.SGD(lr=sched, momentum=0.9))
+    assert "linear_warmup(after=cosine_annealing(lr=0.1, T_max=90" in text and "0x" not in text

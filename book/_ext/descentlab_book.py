@@ -10,10 +10,24 @@ its environment. Two settings travel that way:
   kernel's own start-up log (ipykernel logs a notice about its local TCP transport on every
   start), so the build output shows only what matters; it also keeps a reader's personal
   IPython start-up files out of the book.
+
+It also drops pydata-sphinx-theme's ``fontawesome.js`` from every page (see
+:func:`_drop_fontawesome_js`).
 """
 
 import os
+import re
 from pathlib import Path
+
+from jinja2 import BaseLoader, TemplateNotFound
+
+# The theme's macro file that writes the ``<script>`` tag, and the tag with its comment.
+_FA_TEMPLATE = "static/webpack-macros.html"
+_FA_SCRIPT = re.compile(
+    r"(?:[ \t]*<!-- So that users can add custom icons -->\n)?"
+    r"[ \t]*<script defer src=\"\{\{ pathto\('_static/scripts/fontawesome\.js', 1\) \}\}[^\n]*"
+    r"</script>\n?"
+)
 
 
 def setup(app):
@@ -24,4 +38,47 @@ def setup(app):
         'c.IPKernelApp.log_level = "ERROR"\nc.HistoryManager.enabled = False\n'
     )
     os.environ["IPYTHONDIR"] = str(profile.parent)
+    # Changing this value rewrites every page (it is part of the HTML build's config hash).
+    app.add_config_value("descentlab_fontawesome_js", False, "html", types=[bool])
+    app.connect("builder-inited", _drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+class _PatchedTemplate(BaseLoader):
+    """Serves one template with a fixed source, ahead of the theme's own loaders."""
+
+    def __init__(self, name: str, source: str, filename: str | None):
+        self.name, self.source, self.filename = name, source, filename
+
+    def get_source(self, environment, template):
+        if template != self.name:
+            raise TemplateNotFound(template)
+        return self.source, self.filename, lambda: True
+
+
+def _drop_fontawesome_js(app):
+    """Remove the ``<script src="_static/scripts/fontawesome.js">`` tag from every page.
+
+    pydata-sphinx-theme loads Font Awesome twice: as webfonts with their CSS (inside
+    ``pydata-sphinx-theme.css``) and as ``fontawesome.js`` (1.45 MB, 540 KB gzipped), a
+    script that swaps each ``<i class="fa-...">`` icon for an inline SVG. The webfont alone
+    draws every icon of the theme (navbar buttons, search, table of contents, theme switch,
+    download menu), so the script is pure weight: it was a third of a chapter page's bytes.
+    The tag is written by a macro in the theme's ``static/webpack-macros.html``; this serves
+    a copy of that template without the tag. Set ``descentlab_fontawesome_js: true`` (under
+    ``sphinx: config:``) to keep the script, e.g. for custom icons that need it.
+    """
+    templates = getattr(app.builder, "templates", None)
+    if app.config.descentlab_fontawesome_js or not hasattr(templates, "loaders"):
+        return
+    for loader in templates.loaders:
+        try:
+            source, filename, _ = loader.get_source(templates.environment, _FA_TEMPLATE)
+        except TemplateNotFound:
+            continue
+        patched, n = _FA_SCRIPT.subn("", source)
+        if n:
+            templates.loaders.insert(0, _PatchedTemplate(_FA_TEMPLATE, patched, filename))
+            # Templates named "!x" skip the user's template paths: this loader is one of them.
+            templates.templatepathlen += 1
+        return

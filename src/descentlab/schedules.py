@@ -18,6 +18,7 @@ Schedules combine: :func:`sequential` runs one schedule after another (torch
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "NamedSchedule",
     "RangeTestResult",
     "Schedule",
     "constant",
@@ -41,6 +43,31 @@ __all__ = [
 
 #: A schedule maps the 0-based update count to a learning rate.
 Schedule = Callable[[int], float]
+
+
+class NamedSchedule:
+    """A schedule function with a readable repr, e.g. ``step_decay(lr=0.1, step_size=30, ...)``.
+
+    Printing an optimizer then shows its schedule's arguments (no memory address, so
+    notebook outputs stay the same from run to run). Calling it calls the function.
+    """
+
+    __slots__ = ("fn", "description")
+
+    def __init__(self, fn: Schedule, description: str) -> None:
+        self.fn = fn
+        self.description = description
+
+    def __call__(self, t: int) -> float:
+        return self.fn(t)
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+def _named(fn: Schedule, name: str, **arguments: Any) -> NamedSchedule:
+    listed = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+    return NamedSchedule(fn, f"{name}({listed})")
 
 
 def _check_positive(name: str, value: float) -> None:
@@ -60,7 +87,7 @@ def constant(lr: float) -> Schedule:
     def schedule(t: int) -> float:
         return lr
 
-    return schedule
+    return _named(schedule, "constant", lr=lr)
 
 
 def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
@@ -75,7 +102,7 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     def schedule(t: int) -> float:
         return lr * gamma ** (t // step_size)
 
-    return schedule
+    return _named(schedule, "step_decay", lr=lr, step_size=step_size, gamma=gamma)
 
 
 def exponential_decay(lr: float, gamma: float) -> Schedule:
@@ -89,7 +116,7 @@ def exponential_decay(lr: float, gamma: float) -> Schedule:
     def schedule(t: int) -> float:
         return lr * gamma**t
 
-    return schedule
+    return _named(schedule, "exponential_decay", lr=lr, gamma=gamma)
 
 
 def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
@@ -111,7 +138,7 @@ def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     def schedule(t: int) -> float:
         return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2
 
-    return schedule
+    return _named(schedule, "cosine_annealing", lr=lr, T_max=T_max, eta_min=eta_min)
 
 
 def linear(
@@ -135,7 +162,14 @@ def linear(
     def schedule(t: int) -> float:
         return lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters)
 
-    return schedule
+    return _named(
+        schedule,
+        "linear",
+        lr=lr,
+        start_factor=start_factor,
+        end_factor=end_factor,
+        total_iters=total_iters,
+    )
 
 
 def sequential(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
@@ -145,6 +179,7 @@ def sequential(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Sche
     Each schedule restarts its own count at its milestone: for
     :math:`m_{k} \le t < m_{k+1}`, :math:`\eta_t = \text{schedules}[k+1](t - m_k)`.
     """
+    schedules, milestones = list(schedules), list(milestones)  # private copies
     if len(milestones) != len(schedules) - 1:
         raise ValueError(
             f"Invalid milestones: {list(milestones)} (need len(schedules) - 1 = "
@@ -157,10 +192,10 @@ def sequential(schedules: Sequence[Schedule], milestones: Sequence[int]) -> Sche
     starts = [0, *milestones]
 
     def schedule(t: int) -> float:
-        k = int(np.searchsorted(milestones, t, side="right"))
+        k = bisect.bisect_right(milestones, t)  # how many milestones are <= t
         return schedules[k](t - starts[k])
 
-    return schedule
+    return _named(schedule, "sequential", schedules=schedules, milestones=milestones)
 
 
 def linear_warmup(
@@ -182,7 +217,14 @@ def linear_warmup(
         after = constant(after)
     _check_positive("warmup_steps", warmup_steps)
     ramp = linear(after(0), start_factor=start_factor, end_factor=1.0, total_iters=warmup_steps)
-    return sequential([ramp, after], [warmup_steps])
+    joined = sequential([ramp, after], [warmup_steps])
+    return _named(
+        joined.fn,
+        "linear_warmup",
+        after=after,
+        warmup_steps=warmup_steps,
+        start_factor=start_factor,
+    )
 
 
 def cyclic(
@@ -233,7 +275,16 @@ def cyclic(
             scale = gamma**t
         return base_lr + (max_lr - base_lr) * height * scale
 
-    return schedule
+    return _named(
+        schedule,
+        "cyclic",
+        base_lr=base_lr,
+        max_lr=max_lr,
+        step_size_up=step_size_up,
+        step_size_down=step_size_down,
+        mode=mode,
+        gamma=gamma,
+    )
 
 
 def one_cycle(
@@ -308,7 +359,17 @@ def one_cycle(
             phase_start = phase_end
         raise AssertionError("unreachable")
 
-    return schedule
+    return _named(
+        schedule,
+        "one_cycle",
+        max_lr=max_lr,
+        total_steps=total_steps,
+        pct_start=pct_start,
+        anneal_strategy=anneal_strategy,
+        div_factor=div_factor,
+        final_div_factor=final_div_factor,
+        three_phase=three_phase,
+    )
 
 
 class RangeTestResult(NamedTuple):

@@ -9,8 +9,8 @@ Leaves are visited in a fixed order: dict items in the dict's own (insertion) or
 and tuple items by index. Two dicts match when they have the same keys, in any order; the
 result of :func:`tree_map` keeps the order of its first tree.
 
-Functions
----------
+The functions:
+
 - :func:`tree_flatten` / :func:`tree_unflatten`: split a tree into its leaves and skeleton.
 - :func:`tree_leaves`: the leaves as a list.
 - :func:`tree_map`: apply a function leaf by leaf to one or several matching trees.
@@ -168,12 +168,16 @@ def flatten_matching(treedef: TreeDef, tree: Any, first_leaves: list[Any]) -> li
     leaves: list[Any] = []
     _flatten_like(treedef.skeleton, tree, "", leaves)
     for index, (first, other) in enumerate(zip(first_leaves, leaves, strict=True)):
-        if np.shape(first) != np.shape(other):
+        if _shape(first) != _shape(other):
             raise ValueError(
                 f"Shape mismatch at {_describe(leaf_path(treedef, index))}: "
-                f"{np.shape(first)} vs {np.shape(other)}"
+                f"{_shape(first)} vs {_shape(other)}"
             )
     return leaves
+
+
+def _shape(leaf: Any) -> tuple:
+    return leaf.shape if isinstance(leaf, np.ndarray) else np.shape(leaf)
 
 
 def leaf_path(treedef: TreeDef, wanted: int) -> str:

@@ -1,5 +1,5 @@
 # ruff: noqa: F401  (this file only re-exports names)
-"""Optimizers: one module per family, one interface for all.
+"""Optimizers: one module per family, one interface for all::
 
     from descentlab import optim
     opt = optim.Adam(lr=1e-3)

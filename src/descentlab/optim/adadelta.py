@@ -38,9 +38,9 @@ class Adadelta(Optimizer):
         \theta_t &= \theta_{t-1} - \text{lr}\, \Delta_t
 
     Unlike Adagrad, RMSprop and Adam, :math:`\epsilon` is *inside* both square roots (as in
-    Zeiler's paper and in torch); it sets the size of the first steps,
-    :math:`\approx \sqrt{\epsilon}`. The ratio of the two root mean squares gives the step
-    the units of the parameters, so the default ``lr`` is 1.
+    Zeiler's paper and in torch); it sets the size of the first steps, about
+    :math:`\sqrt{\epsilon / (1 - \rho)}` per coordinate. The ratio of the two root mean
+    squares gives the step the units of the parameters, so the default ``lr`` is 1.
 
     ``effective_lr`` is not available: the last update's scale used :math:`u_{t-1}`,
     which the state no longer holds.

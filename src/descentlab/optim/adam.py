@@ -40,13 +40,15 @@ class Adam(Optimizer):
         g_t \leftarrow g_t + \lambda \theta_{t-1} \quad \text{if } \lambda \ne 0 \\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
         v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        \hat v_t^{\max} &= \max(\hat v_{t-1}^{\max}, v_t)
-              \quad \text{(AMSGrad: the max of the raw } v_t \text{, then use it for } v_t) \\
         \hat m_t &= \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t} \\
+        v_t^{\max} &= \max(v_{t-1}^{\max}, v_t), \qquad
+              \hat v_t = \frac{v_t^{\max}}{1 - \beta_2^t}
+              \quad \text{instead, with AMSGrad} \\
         \theta_t &= \theta_{t-1} - \text{lr}\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
-    :math:`\epsilon` is added outside the square root, after bias correction, exactly as
-    torch computes ``denom = sqrt(v_t) / sqrt(1 - beta2^t) + eps`` and
+    AMSGrad keeps the running maximum of the raw (not bias-corrected) :math:`v_t`, as torch
+    does, in ``max_exp_avg_sq``. :math:`\epsilon` is added outside the square root, after
+    bias correction, as torch computes ``denom = sqrt(v_t) / sqrt(1 - beta2^t) + eps`` and
     ``step_size = lr / (1 - beta1^t)``. The code multiplies numerator and denominator by
     :math:`\sqrt{1 - \beta_2^t}` (one pass fewer over the arrays; Kingma & Ba, section 2):
     :math:`\theta_t = \theta_{t-1} - \frac{\text{lr}\sqrt{1-\beta_2^t}}{1-\beta_1^t}

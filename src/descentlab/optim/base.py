@@ -11,20 +11,16 @@ per algorithm quantity (``momentum_buffer``, ``exp_avg``, ...), each a tree with
 ``params``, so a reader can plot it. A subclass writes the update of *one* array in
 ``_update``; this module applies it to every array of the tree.
 
-Learning rate and schedules
----------------------------
-``lr`` is a number or a *schedule*: a function of the 0-based update count. Update number
-``k`` (``k = 1, 2, ...``; it is ``state.step`` after the update) uses ``lr(k - 1)``, i.e.
-``lr(state.step)`` evaluated on the state passed to ``step``. This is ``torch.optim``'s
-convention when ``scheduler.step()`` is called once after each ``optimizer.step()``: the
-first update uses the scheduler's initial value.
+**Learning rate and schedules.** ``lr`` is a number or a *schedule*: a function of the
+0-based update count. Update number ``k`` (``k = 1, 2, ...``; it is ``state.step`` after
+the update) uses ``lr(k - 1)``, i.e. ``lr(state.step)`` evaluated on the state passed to
+``step``. This is ``torch.optim``'s convention when ``scheduler.step()`` is called once
+after each ``optimizer.step()``: the first update uses the scheduler's initial value.
 
-Gradient transformations
-------------------------
-A :class:`GradientTransformation` (e.g. clipping) maps gradients to gradients with
-``update(grads, state, params) -> (grads, state)``, after optax's transformations.
-:func:`chain` applies transformations in order and then an optimizer; the result has the
-same ``init``/``step`` interface as any optimizer.
+**Gradient transformations.** A :class:`GradientTransformation` (e.g. clipping) maps
+gradients to gradients with ``update(grads, state, params) -> (grads, state)``, after
+optax's transformations. :func:`chain` applies transformations in order and then an
+optimizer; the result has the same ``init``/``step`` interface as any optimizer.
 """
 
 from __future__ import annotations
@@ -133,9 +129,15 @@ class Optimizer:
         """One update: returns ``(new_params, new_state)``; never modifies its inputs.
 
         ``grads`` must have the structure and shapes of ``params`` (a TypeError or
-        ValueError names the first mismatch). NaN or infinite gradients are not checked
-        here: they propagate into the parameters and the state, as in ``torch.optim``;
-        :func:`descentlab.run.run` detects and reports the divergence.
+        ValueError names the first mismatch), and should have their dtype: the new
+        parameters and buffers have the dtype NumPy's promotion gives (float32 stays
+        float32). A schedule ``lr`` is called as ``lr(state.step)``: the first update uses
+        ``lr(0)``.
+
+        NaN or infinite gradients are not checked (that would cost more than a small step):
+        they propagate into the parameters and the state, as in ``torch.optim``, and NumPy
+        may emit a RuntimeWarning (overflow, invalid value) on the way.
+        :func:`descentlab.run.run` silences those, detects the divergence and reports it.
         """
         t = state.step + 1
         lr = self.lr
@@ -152,6 +154,7 @@ class Optimizer:
         return self._step_tree(lr, t, params, grads, state)
 
     def _step_tree(self, lr: float, t: int, params: Any, grads: Any, state: Any):
+        """``step`` for a tree: flatten, update leaf by leaf, rebuild every output tree."""
         leaves, treedef = tree_flatten(params)
         grad_leaves = _matching(treedef, grads, leaves, "grads")
         buffer_leaves = [
@@ -186,7 +189,11 @@ class Optimizer:
         ]
         treedef = next(tree_flatten(b)[1] for b in state[1:] if b is not None)
         scales = [
-            self._effective_lr_leaf(lr, t, *[None if f is None else f[i] for f in leaves_per_field])
+            np.asarray(
+                self._effective_lr_leaf(
+                    lr, t, *[None if f is None else f[i] for f in leaves_per_field]
+                )
+            )
             for i in range(treedef.num_leaves)
         ]
         return tree_unflatten(treedef, scales)
@@ -311,6 +318,8 @@ def chain(*parts: Any) -> Chain | ChainedTransformation:
     ``chain(clip_by_global_norm(1.0), Adam(lr=1e-3))`` clips the gradient, then takes an
     Adam step: it is an optimizer (``init``/``step``). Without a final optimizer the result
     is a :class:`GradientTransformation`. Only the last part may be an optimizer.
+
+    Reference: optax documentation, ``optax.chain`` (DeepMind, 2020).
     """
     if not parts:
         raise ValueError("chain needs at least one transformation or optimizer")

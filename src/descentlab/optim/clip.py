@@ -40,7 +40,8 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
     r"""The norm of all entries of all leaves, as if concatenated into one vector.
 
     :math:`\|g\|_p = (\sum_i |g_i|^p)^{1/p}`; ``norm_type=math.inf`` gives :math:`\max_i |g_i|`.
-    For ``p = 2``, an overflow of the sum of squares is avoided by rescaling.
+    For ``p = 2``, an overflow of the sum of squares is avoided by rescaling. The same
+    quantity as torch's ``torch.nn.utils.get_total_norm``.
     """
     if isinstance(tree, np.ndarray):
         leaves = [tree]
@@ -137,10 +138,16 @@ class ClipByValue(GradientTransformation):
 
 
 def clip_by_global_norm(max_norm: float, norm_type: float = 2.0) -> ClipByGlobalNorm:
-    """Transformation that clips the global norm of the gradients to ``max_norm``."""
+    """Transformation that clips the global norm of the gradients to ``max_norm``.
+
+    See :class:`ClipByGlobalNorm` for the rule (``torch.nn.utils.clip_grad_norm_``).
+    """
     return ClipByGlobalNorm(max_norm, norm_type)
 
 
 def clip_by_value(clip_value: float) -> ClipByValue:
-    """Transformation that clips each gradient entry to ``[-clip_value, clip_value]``."""
+    """Transformation that clips each gradient entry to ``[-clip_value, clip_value]``.
+
+    See :class:`ClipByValue` for the rule (``torch.nn.utils.clip_grad_value_``).
+    """
     return ClipByValue(clip_value)

@@ -38,7 +38,7 @@ class SGD(Optimizer):
         \theta_t &= \theta_{t-1} - \text{lr}\, d_t
 
     The first buffer is the first gradient itself (no dampening on step 1). With
-    :math:`\tau = 0` this is Polyak's heavy ball
+    :math:`\tau = 0` and a constant ``lr`` this is Polyak's heavy ball
     :math:`\theta_t = \theta_{t-1} - \text{lr}\, g_t + \mu(\theta_{t-1} - \theta_{t-2})`,
     written with the velocity :math:`b` instead of the previous position.
 
@@ -49,8 +49,8 @@ class SGD(Optimizer):
         nesterov: use Nesterov's form (needs ``momentum > 0`` and ``dampening == 0``).
         maximize: ascend instead of descend.
 
-    ``effective_lr(state)`` is ``lr`` for every coordinate; with momentum the steady-state
-    step on a constant gradient is ``lr / (1 - momentum)`` times larger.
+    ``effective_lr(state)`` is ``lr``, the same for every coordinate. With momentum, the
+    steady step on a constant gradient is :math:`(1 - \tau) / (1 - \mu)` times larger.
 
     References: Robbins & Monro (1951); Polyak (1964), heavy ball; Sutskever et al. (2013),
     Nesterov momentum in this form; PyTorch documentation, ``torch.optim.SGD``.
