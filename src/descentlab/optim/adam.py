@@ -97,8 +97,8 @@ class Adam(Optimizer):
                 p = p * (1 - lr * self.weight_decay)
             else:
                 g = g + self.weight_decay * p
-        # Each buffer is computed into one fresh array with in-place steps: fewer passes
-        # over memory than the textbook expression, and no input is written to.
+        # Each result is computed in one fresh array with in-place steps: fewer passes over
+        # memory and fewer allocations than the textbook expression; no input is written to.
         m = g - exp_avg
         m *= 1 - beta1
         m += exp_avg  # m_t = m + (1 - beta1)(g - m) = beta1 m + (1 - beta1) g
@@ -110,11 +110,12 @@ class Adam(Optimizer):
             max_exp_avg_sq = np.maximum(max_exp_avg_sq, v)
         bias_correction1 = 1 - beta1**t
         bias_correction2_sqrt = (1 - beta2**t) ** 0.5
-        denom = np.sqrt(max_exp_avg_sq if self.amsgrad else v)
-        denom += self.eps * bias_correction2_sqrt
-        update = m / denom
-        update *= lr * bias_correction2_sqrt / bias_correction1
-        return p - update, m, v, max_exp_avg_sq
+        new_p = np.sqrt(max_exp_avg_sq if self.amsgrad else v)
+        new_p += self.eps * bias_correction2_sqrt  # sqrt(v) + eps sqrt(1 - beta2^t)
+        np.divide(m, new_p, out=new_p)
+        new_p *= -lr * bias_correction2_sqrt / bias_correction1  # -lr m_hat / (sqrt(v_hat) + eps)
+        new_p += p
+        return new_p, m, v, max_exp_avg_sq
 
     def _effective_lr_leaf(self, lr, t, exp_avg, exp_avg_sq, max_exp_avg_sq):
         beta1, beta2 = self.betas

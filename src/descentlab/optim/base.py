@@ -101,7 +101,8 @@ class Optimizer:
     * ``_init_leaf(p)``: the initial buffers for one array ``p``, in field order;
     * ``_update(lr, t, p, g, *buffers)``: update number ``t`` (1-based) of one array with
       learning rate ``lr``; returns ``(new_p, *new_buffers)``. It must allocate its outputs
-      and never write into ``p``, ``g`` or a buffer.
+      and never write into ``p``, ``g`` or a buffer. Its arrays have at least one
+      dimension (a 0-d parameter is passed as shape ``(1,)``), so ``out=`` is safe.
     """
 
     State: ClassVar[type]
@@ -164,11 +165,16 @@ class Optimizer:
         rows = []
         for index, (p, g) in enumerate(zip(leaves, grad_leaves, strict=True)):
             buffers = [None if column is None else column[index] for column in buffer_leaves]
-            rows.append(self._update(lr, t, p, g, *buffers))
+            if p.ndim:
+                rows.append(self._update(lr, t, p, g, *buffers))
+            else:  # a scalar parameter: update it as an array of shape (1,)
+                flat = [None if x is None else np.reshape(x, 1) for x in (p, g, *buffers)]
+                row = self._update(lr, t, *flat)
+                rows.append([None if x is None else x.reshape(()) for x in row])
         columns = list(zip(*rows, strict=True))
-        new_params = tree_unflatten(treedef, [np.asarray(x) for x in columns[0]])
+        new_params = tree_unflatten(treedef, list(columns[0]))
         new_buffers = [
-            None if old is None else tree_unflatten(treedef, [np.asarray(x) for x in column])
+            None if old is None else tree_unflatten(treedef, list(column))
             for old, column in zip(state[1:], columns[1:], strict=True)
         ]
         return new_params, self.State(t, *new_buffers)
