@@ -12,7 +12,8 @@ its environment. Two settings travel that way:
   IPython start-up files out of the book.
 
 It also drops pydata-sphinx-theme's ``fontawesome.js`` from every page (see
-:func:`_drop_fontawesome_js`).
+:func:`_drop_fontawesome_js`) and works around a Sphinx 7.4 bug that wrote an inline script
+twice (see :func:`_no_duplicate_inline_scripts`).
 """
 
 import os
@@ -41,6 +42,7 @@ def setup(app):
     # Changing this value rewrites every page (it is part of the HTML build's config hash).
     app.add_config_value("descentlab_fontawesome_js", False, "html", types=[bool])
     app.connect("builder-inited", _drop_fontawesome_js)
+    app.connect("builder-inited", _no_duplicate_inline_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -82,3 +84,22 @@ def _drop_fontawesome_js(app):
             # Templates named "!x" skip the user's template paths: this loader is one of them.
             templates.templatepathlen += 1
         return
+
+
+def _no_duplicate_inline_scripts(app):
+    """Write each inline ``<script>`` once.
+
+    Sphinx 7.4 registers an inline script that an extension adds after the builder starts
+    twice, once with filename ``None`` and once with ``""``, and does not see the two as
+    duplicates (fixed upstream in sphinx-doc/sphinx#13402). sphinx-thebe adds its
+    configuration that way, so every page declared ``const THEBE_JS_URL`` twice and the
+    browser logged a SyntaxError. Passing ``""`` for ``None`` lets Sphinx drop the copy.
+    """
+    add = getattr(app.builder, "add_js_file", None)
+    if add is None:
+        return
+
+    def add_js_file(filename, **kwargs):
+        return add(filename or "", **kwargs)
+
+    app.builder.add_js_file = add_js_file
