@@ -1,0 +1,145 @@
+"""Section 6: optimizer step cost, reusing benchmarks/bench_optim.py's timers.
+
+* µs per ``opt.step`` on a 2-D problem for every optimizer of ``bench_optim.SMALL_CASES``
+  (and ``torch.optim`` on a 2-element tensor alongside, where torch is importable);
+* one Adam step on 10^6 float32 parameters against ``torch.optim.Adam(foreach=True)``,
+  in alternating rounds (ours, then torch, ...): the ratio is taken round by round, so
+  both sides of each ratio saw the same machine load;
+* a whole 1000-step ``descentlab.run.run`` of Adam and of SGD on Rosenbrock
+  (``tol=0``, so it never stops early; the default ``record_state=True``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import bench_optim
+import numpy as np
+from _stats import summarize
+
+from descentlab import optim, surfaces
+from descentlab.run import run
+
+RUN_CASES = {
+    "Adam (lr=0.01)": lambda: optim.Adam(lr=0.01),
+    "SGD (lr=0.001)": lambda: optim.SGD(lr=0.001),
+}
+
+
+def time_run_1000(make_opt, *, steps: int = 1000, repeats: int = 20) -> dict:
+    surface = surfaces.Rosenbrock()
+    run(make_opt(), surface, steps=steps, tol=0.0)  # warm up
+    samples, status = [], None
+    for _ in range(repeats):
+        opt = make_opt()
+        t0 = time.perf_counter()
+        traj = run(opt, surface, steps=steps, tol=0.0)
+        samples.append((time.perf_counter() - t0) * 1e3)
+        status = (traj.status, traj.n_steps)
+    return {"ms": summarize(samples), "status": status[0], "n_steps": status[1]}
+
+
+def adam_1e6(n: int, *, rounds: int, steps: int) -> dict:
+    """Rounds of: ours, torch (its default threads), torch on one thread; ratios per round.
+
+    The one-thread run is context: on a busy machine torch's thread pool waits for cores
+    that other processes hold, so its default setting suffers from load more than ours.
+    """
+    ours, theirs, single, ratios, ratios1 = [], [], [], [], []
+    torch = bench_optim.torch
+    threads = torch.get_num_threads() if torch is not None else None
+    for _ in range(rounds):
+        a = bench_optim.time_large_adam(n=n, repeats=steps)
+        ours.append(a)
+        if torch is None:
+            continue
+        b = bench_optim.time_large_torch_adam(n=n, repeats=steps)
+        theirs.append(b)
+        ratios.append(a["median_ms"] / b["median_ms"])
+        if threads > 1 and hasattr(torch, "set_num_threads"):
+            torch.set_num_threads(1)
+            try:
+                c = bench_optim.time_large_torch_adam(n=n, repeats=steps)
+            finally:
+                torch.set_num_threads(threads)
+            single.append(c)
+            ratios1.append(a["median_ms"] / c["median_ms"])
+
+    def merged(rows):
+        return {
+            "median": statistics.median(r["median_ms"] for r in rows),
+            "min": min(r["min_ms"] for r in rows),
+            "max": max(r["max_ms"] for r in rows),
+            "rounds": len(rows),
+            "steps_per_round": steps,
+        }
+
+    out = {"n": n, "descentlab_ms": merged(ours)}
+    if torch is not None:
+        out["torch_ms"] = merged(theirs)
+        out["torch_threads"] = threads
+        out["ratio"] = summarize(ratios)
+        if single:
+            out["torch_1thread_ms"] = merged(single)
+            out["ratio_1thread"] = summarize(ratios1)
+    return out
+
+
+#: Sizes of the section: ``quick`` for --quick, ``full`` otherwise.
+PRESETS = {
+    "full": {
+        "steps": 1000,
+        "repeats": 7,
+        "n": 10**6,
+        "rounds": 5,
+        "round_steps": 20,
+        "copy_mb": 256,
+        "run_repeats": 20,
+        "cases": None,
+    },
+    "quick": {
+        "steps": 200,
+        "repeats": 3,
+        "n": 10**6,
+        "rounds": 2,
+        "round_steps": 5,
+        "copy_mb": 64,
+        "run_repeats": 5,
+        "cases": None,
+    },
+}
+
+
+def measure_optimizers(*, quick: bool = False, log=print) -> dict:
+    p = PRESETS["quick" if quick else "full"]
+    steps, repeats = p["steps"], p["repeats"]
+    torch = bench_optim.torch
+    small = []
+    for name, (opt, torch_kwargs) in bench_optim.SMALL_CASES.items():
+        if p["cases"] is not None and name not in p["cases"]:
+            continue
+        log(f"  2-D step: {name}")
+        us, _ = bench_optim.time_small(opt, steps=steps, repeats=repeats)
+        row = {"optimizer": name, "us_per_step": summarize(us)}
+        if torch is not None and torch_kwargs is not None:
+            row["torch_us_per_step"] = summarize(
+                bench_optim.time_small_torch(name, torch_kwargs, steps=steps, repeats=repeats)
+            )
+        small.append(row)
+    log(f"  Adam on {p['n']:,} parameters")
+    big = adam_1e6(p["n"], rounds=p["rounds"], steps=p["round_steps"])
+    bandwidth = bench_optim.copy_bandwidth(nbytes=p["copy_mb"] * 2**20, repeats=3)
+    big["bandwidth_GB_per_s"] = bandwidth / 1e9
+    big["bandwidth_bound_ms"] = 7 * 4 * big["n"] / bandwidth * 1e3
+    runs = []
+    for name, make in RUN_CASES.items():
+        log(f"  run(): {name}")
+        runs.append({"case": name, **time_run_1000(make, repeats=p["run_repeats"])})
+    return {
+        "torch": None if torch is None else torch.__version__,
+        "numpy": np.__version__,
+        "small": {"steps": steps, "repeats": repeats, "rows": small},
+        "adam_1e6": big,
+        "run_1000": runs,
+    }
