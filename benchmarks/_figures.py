@@ -139,25 +139,40 @@ def control_kind(control) -> str:
     return type(control).__name__
 
 
+def slider_grid(control) -> np.ndarray:
+    """The values the live widget can send for a Slider (its ipywidget snaps to a step).
+
+    A log slider steps its exponent by 1/200 of the range, a linear one by ``step`` (or by
+    1/200 of the range), as :meth:`descentlab.viz.Slider.widget` sets them up.
+    """
+    if control.log:
+        lo, hi = np.log10(control.min), np.log10(control.max)
+        return 10 ** np.linspace(lo, hi, 201)
+    step = control.step or (control.max - control.min) / 200
+    k = int(np.floor((control.max - control.min) / step + 1e-9))
+    return control.min + step * np.arange(k + 1)
+
+
+def _spread(grid: list, n: int, current) -> list:
+    """``n`` values across ``grid``: evenly spaced if it has ``n`` or more, else cycled."""
+    if len(grid) >= n:
+        return [grid[i] for i in np.linspace(0, len(grid) - 1, n).round().astype(int)]
+    start = 1 if grid[0] == current else 0
+    return [grid[(start + i) % len(grid)] for i in range(n)]
+
+
 def control_values(control, n: int) -> list:
     """``n`` successive values for a control, each one a change from the one before.
 
-    A Slider goes from min to max (log-spaced for a log slider); an IntSlider or Play steps
-    through integers across its range (cycling when the range has fewer than ``n``); a
-    Choice cycles its options from the one after its current value; a Toggle flips.
+    A Slider goes from min to max over the values its widget can send (log-spaced for a
+    log slider); an IntSlider or Play steps through integers across its range; either
+    cycles when it has fewer than ``n`` values. A Choice cycles its options from the one
+    after its current value; a Toggle flips.
     """
     if isinstance(control, viz.Slider):
-        if control.log:
-            vals = np.geomspace(control.min, control.max, n)
-        else:
-            vals = np.linspace(control.min, control.max, n)
-        return [float(v) for v in vals]
+        return _spread([float(v) for v in slider_grid(control)], n, control.value)
     if isinstance(control, (viz.IntSlider, viz.Play)):
-        ints = list(range(control.min, control.max + 1, control.step))
-        if len(ints) >= n:
-            return [ints[i] for i in np.linspace(0, len(ints) - 1, n).round().astype(int)]
-        start = 0 if ints[0] != control.value else 1
-        return [ints[(start + i) % len(ints)] for i in range(n)]
+        return _spread(list(range(control.min, control.max + 1, control.step)), n, control.value)
     if isinstance(control, viz.Choice):
         options = list(control.options)
         start = options.index(control.value) + 1

@@ -96,9 +96,13 @@ def test_control_values_cover_each_range():
     n = 30
     log = _figures.control_values(viz.Slider(0.01, 1.0, 0.1, log=True), n)
     assert len(log) == n and log[0] == pytest.approx(0.01) and log[-1] == pytest.approx(1.0)
-    assert np.allclose(np.diff(np.log(log)), np.log(100) / (n - 1))
+    assert np.all(np.diff(np.log(log)) > 0)
     lin = _figures.control_values(viz.Slider(-1.0, 1.0, 0.0), n)
-    assert np.allclose(np.diff(lin), 2 / (n - 1))
+    assert (lin[0], lin[-1]) == (-1.0, 1.0) and len(set(lin)) == n
+    grid = np.round((np.array(lin) + 1) / 0.01, 9)  # on the widget's grid, step 2 / 200
+    assert np.allclose(grid, np.round(grid))
+    coarse = _figures.control_values(viz.Slider(0.5, 1.5, 1.3, step=0.25), 8)
+    assert coarse == [0.5, 0.75, 1.0, 1.25, 1.5, 0.5, 0.75, 1.0]
     small = _figures.control_values(viz.IntSlider(0, 3, 0), n)
     assert len(small) == n and set(small) == {0, 1, 2, 3} and small[0] != 0
     big = _figures.control_values(viz.Play(500), n)
