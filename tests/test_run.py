@@ -16,29 +16,9 @@ from descentlab.optim.lbfgs import LBFGS
 from descentlab.optim.newton import Newton
 from descentlab.run import Trajectory, run, run_many
 from descentlab.surfaces import SURFACES, IllConditionedQuadratic, Parabola, Rosenbrock
+from standin_gd import GD
 
 # --- stand-in optimizers with the descentlab.optim interface ------------------------------
-
-
-class GDState(NamedTuple):
-    step: int
-
-
-class GD:
-    """Plain gradient descent, written independently of descentlab.optim."""
-
-    def __init__(self, lr):
-        self.lr = lr
-
-    def init(self, params):
-        return GDState(0)
-
-    def step(self, params, grads, state):
-        if isinstance(params, dict):
-            params = {key: params[key] - self.lr * grads[key] for key in params}
-        else:
-            params = params - self.lr * grads
-        return params, GDState(state.step + 1)
 
 
 class LazyState(NamedTuple):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -12,25 +11,9 @@ from hypothesis import strategies as st
 
 from descentlab import optim
 from descentlab.training import History, minibatches, train
+from standin_gd import GD
 
 N = 50
-
-
-class GDState(NamedTuple):
-    step: int
-
-
-class GD:
-    """Plain gradient descent, written independently of descentlab.optim."""
-
-    def __init__(self, lr):
-        self.lr = lr
-
-    def init(self, params):
-        return GDState(0)
-
-    def step(self, params, grads, state):
-        return params - self.lr * grads, GDState(state.step + 1)
 
 
 def make_data(n=N, seed=0):

@@ -106,40 +106,16 @@ def _controls() -> tuple[dict, dict]:
 
 
 def make_optimizer(name: str, lr: float, h: dict):
-    """The optimizer ``name`` with learning rate ``lr`` and hyperparameters ``h`` (by name)."""
-    if name == "SGD":
-        return optim.SGD(
-            lr=lr,
-            momentum=h["momentum"],
-            dampening=h["dampening"],
-            nesterov=h["nesterov"],
-            weight_decay=h["weight_decay"],
-        )
-    if name == "Adagrad":
-        return optim.Adagrad(
-            lr=lr,
-            lr_decay=h["lr_decay"],
-            eps=h["eps"],
-            initial_accumulator_value=h["initial_accumulator_value"],
-            weight_decay=h["weight_decay"],
-        )
-    if name == "RMSprop":
-        return optim.RMSprop(
-            lr=lr,
-            alpha=h["alpha"],
-            eps=h["eps"],
-            momentum=h["momentum"],
-            centered=h["centered"],
-            weight_decay=h["weight_decay"],
-        )
-    kind = optim.AdamW if h["decoupled"] else optim.Adam
-    return kind(
-        lr=lr,
-        betas=(h["beta1"], h["beta2"]),
-        eps=h["eps"],
-        weight_decay=h["weight_decay"],
-        amsgrad=h["amsgrad"],
-    )
+    """The optimizer ``name`` with learning rate ``lr`` and hyperparameters ``h`` (by name).
+
+    The playground's controls carry torch.optim's keyword names, except Adam's, whose
+    ``beta1``/``beta2`` form ``betas`` and whose ``decoupled`` switch picks AdamW.
+    """
+    if name != "Adam":
+        return getattr(optim, name)(lr=lr, **h)
+    h = dict(h)
+    kind = optim.AdamW if h.pop("decoupled") else optim.Adam
+    return kind(lr=lr, betas=(h.pop("beta1"), h.pop("beta2")), **h)
 
 
 @lru_cache(maxsize=256)
