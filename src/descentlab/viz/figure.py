@@ -23,6 +23,8 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import struct
+import zlib
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -172,11 +174,15 @@ class InteractiveFigure:
 
     def frame(self, **changes) -> np.ndarray:
         """The RGB pixels of the figure for these control values (others at their defaults)."""
+        return self._frame_rgba(changes)[..., :3]
+
+    def _frame_rgba(self, changes: dict) -> np.ndarray:
+        """The canvas's own RGBA buffer after drawing the moving artists (no copy)."""
         scene = self._updated(changes)
         scene.canvas.restore_region(scene.background)
         for a in scene.moving:
             scene.fig.draw_artist(a)
-        return np.asarray(scene.canvas.buffer_rgba())[..., :3]
+        return np.asarray(scene.canvas.buffer_rgba())
 
     def overlay(self, **changes) -> np.ndarray:
         """RGBA pixels of only the moving artists, transparent elsewhere (static frames)."""
@@ -194,7 +200,8 @@ class InteractiveFigure:
 
     def render(self, fmt: str = "png", **changes) -> bytes:
         """The encoded image (``"png"`` or ``"jpeg"``) for these control values."""
-        return _encode(self.frame(**changes), fmt, self.jpeg_quality)
+        pixels = self._frame_rgba(changes)
+        return _encode(pixels if fmt == "png" else pixels[..., :3], fmt, self.jpeg_quality)
 
     def render_naive(self, fmt: str = "png", **changes) -> bytes:
         """Render by building the whole figure from scratch (a baseline for benchmarks)."""
@@ -204,7 +211,8 @@ class InteractiveFigure:
         artists = self.setup(fig, **{name: values[name] for name in self.background_controls})
         self.update(artists, **values)
         canvas.draw()
-        return _encode(np.asarray(canvas.buffer_rgba())[..., :3], fmt, self.jpeg_quality)
+        pixels = np.asarray(canvas.buffer_rgba())
+        return _encode(pixels if fmt == "png" else pixels[..., :3], fmt, self.jpeg_quality)
 
     # -- the static face -------------------------------------------------------------------
     def sweep(self) -> tuple[list[Axis], list[dict]]:
@@ -302,17 +310,44 @@ class InteractiveFigure:
         return {**bundle, **text} if isinstance(bundle, dict) else text
 
 
+def _png_fast(pixels: np.ndarray) -> bytes:
+    """A PNG of RGB or RGBA pixels, written directly: no row filters, zlib level 1.
+
+    A PNG is a signature and three chunks (length, tag, data, CRC-32): ``IHDR`` (size, bit
+    depth 8, colour type 2 = RGB or 6 = RGBA), ``IDAT`` (the zlib-compressed rows, each
+    prefixed by its filter byte, 0 = none) and ``IEND``. Skipping Pillow's per-row filter
+    search makes a live frame about 2.5x faster to encode; plots are mostly flat colour, so
+    the file stays small (tens of kB).
+    """
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    height, width, channels = pixels.shape
+    rows = np.zeros((height, width * channels + 1), np.uint8)  # column 0: filter byte 0
+    rows[:, 1:] = pixels.reshape(height, width * channels)
+    header = struct.pack(">IIBBBBB", width, height, 8, {3: 2, 4: 6}[channels], 0, 0, 0)
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", header),
+            chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            chunk(b"IEND", b""),
+        ]
+    )
+
+
 def _encode(pixels: np.ndarray, fmt: str, quality: int) -> bytes:
     """PNG (fast, for live redraws), small PNG (slow, for static frames) or JPEG bytes."""
+    if fmt == "png":
+        return _png_fast(pixels)
     buf = io.BytesIO()
     img = Image.fromarray(np.ascontiguousarray(pixels))
-    if fmt == "png":
-        img.save(buf, format="png", compress_level=1)
-    elif fmt == "png-small":
+    if fmt == "png-small":
         # Moving artists use few colours: a 64-colour palette (alpha kept) is ~2.5x smaller.
         img.quantize(64, method=Image.Quantize.FASTOCTREE).save(buf, format="png", optimize=True)
     elif fmt == "jpeg":
         img.save(buf, format="jpeg", quality=quality)
     else:
-        raise ValueError(f"fmt: expected 'png' or 'jpeg', got {fmt!r}")
+        raise ValueError(f"fmt: expected 'png', 'png-small' or 'jpeg', got {fmt!r}")
     return buf.getvalue()
