@@ -16,7 +16,7 @@ from descentlab.tree import tree_leaves, tree_map
 from torch_reference import (
     PROBLEMS,
     as_dict,
-    build_schedule,
+    make_optimizer,
     manifest,
     recorded_arrays,
     start,
@@ -30,13 +30,6 @@ ATOL = 1e-13  # absolute floor for coordinates passing near zero (the values are
 # --------------------------------------------------------------------------------------
 
 CASES = manifest()["cases"]
-
-
-def make_optimizer(case: dict):
-    kwargs = {k: tuple(v) if k == "betas" else v for k, v in case["kwargs"].items()}
-    if case["schedule"] is not None:
-        kwargs["lr"] = build_schedule(case["schedule"], kwargs["lr"])
-    return getattr(optim, case["optimizer"])(**kwargs)
 
 
 def test_numpy_problems_match_the_recorded_gradients():

@@ -11,12 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from descentlab import optim
+import torch_reference
+from descentlab import optim, surfaces
+from descentlab import run as run_module
 from descentlab.optim.lbfgs import LBFGS
 from descentlab.optim.newton import Newton
 from descentlab.run import Trajectory, run, run_many
 from descentlab.surfaces import SURFACES, IllConditionedQuadratic, Parabola, Rosenbrock
 from standin_gd import GD
+from torch_reference import make_optimizer
+
+CASES = torch_reference.manifest()["cases"]
 
 # --- stand-in optimizers with the descentlab.optim interface ------------------------------
 
@@ -279,3 +284,63 @@ def test_every_trajectory_is_consistent_and_warning_free(name, log_lr, fraction,
         assert traj.grad_norm[-1] < 1e-8
     if traj.status == "max_steps":
         assert traj.n_steps == 200
+
+
+# -- the Python-float path for small problems gives the same numbers as the array path -------
+def _both_paths(monkeypatch, *args, **kwargs):
+    fast = run(*args, **kwargs)
+    with monkeypatch.context() as patch:
+        patch.setattr(run_module, "SCALAR_MAX_SIZE", 0)
+        slow = run(*args, **kwargs)
+    return fast, slow
+
+
+def _assert_identical(fast, slow):
+    assert (fast.status, fast.n_steps, fast.diverged_at) == (
+        slow.status,
+        slow.n_steps,
+        slow.diverged_at,
+    )
+    assert np.array_equal(fast.params, slow.params, equal_nan=True)
+    assert np.array_equal(fast.loss, slow.loss, equal_nan=True)
+    assert np.array_equal(fast.grad_norm, slow.grad_norm, equal_nan=True)
+    assert fast.state.keys() == slow.state.keys()
+    for field in slow.state:
+        assert fast.state[field].dtype == slow.state[field].dtype, field
+        assert np.array_equal(fast.state[field], slow.state[field], equal_nan=True), field
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_scalar_path_matches_the_array_path_bit_for_bit(case, monkeypatch):
+    """Every recorded torch configuration (every option, schedules), 100 steps, 2-D."""
+    opt = make_optimizer(case)
+    fn = torch_reference.rosenbrock
+    if case["negate"]:
+        fn = lambda x: tuple(-v for v in torch_reference.rosenbrock(x))  # noqa: E731
+    fast, slow = _both_paths(monkeypatch, opt, fn, torch_reference.start("rosenbrock"), steps=100)
+    _assert_identical(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [optim.SGD(lr=0.5), optim.Adam(lr=1e7), optim.RMSprop(lr=1e7, centered=True, momentum=0.9)],
+    ids=["SGD", "Adam", "RMSprop"],
+)
+def test_scalar_path_reports_divergence_like_the_array_path(opt, monkeypatch):
+    fast, slow = _both_paths(monkeypatch, opt, surfaces.Rosenbrock(), steps=300)
+    assert slow.diverged
+    _assert_identical(fast, slow)
+
+
+def test_scalar_path_rejects_a_gradient_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="grads does not match params"):
+        run(optim.Adam(), lambda x: (0.0, np.ones(3)), np.zeros(2), steps=3)
+
+
+@pytest.mark.parametrize("surface_name", sorted(SURFACES))
+def test_scalar_path_on_every_surface_matches_the_array_path(surface_name, monkeypatch):
+    """Surfaces with float formulas (``value_and_grad_coords``) and the rest alike."""
+    surface = SURFACES[surface_name]()
+    for opt in (optim.Adam(lr=0.05, amsgrad=True), optim.SGD(lr=1e-3, momentum=0.9)):
+        fast, slow = _both_paths(monkeypatch, opt, surface, steps=200)
+        _assert_identical(fast, slow)

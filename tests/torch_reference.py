@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from descentlab import schedules
+from descentlab import optim, schedules
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "torch_optim"
 
@@ -89,3 +89,11 @@ def build_schedule(spec: dict, lr: float):
         "LinearLR": schedules.linear,
     }
     return by_name[kind](lr, **kwargs)
+
+
+def make_optimizer(case: dict):
+    """Our optimizer for a recorded case (its torch class name, keyword arguments, schedule)."""
+    kwargs = {k: tuple(v) if k == "betas" else v for k, v in case["kwargs"].items()}
+    if case["schedule"] is not None:
+        kwargs["lr"] = build_schedule(case["schedule"], kwargs["lr"])
+    return getattr(optim, case["optimizer"])(**kwargs)

@@ -35,6 +35,10 @@ from .tree import tree_leaves
 
 __all__ = ["Trajectory", "run", "run_many"]
 
+#: Points with at most this many coordinates are stepped as Python floats when the optimizer
+#: supports it (``Optimizer._update_scalar``); the results are the same, bit for bit.
+SCALAR_MAX_SIZE = 8
+
 
 @dataclass
 class Trajectory:
@@ -102,6 +106,16 @@ def _array_norm(a) -> float:
     if a.size <= 32:
         return math.hypot(*a.ravel().tolist())
     return math.sqrt(np.vdot(a, a))
+
+
+def _coordinates(grad, x: np.ndarray) -> list[float]:
+    """The gradient as a list of floats, after checking it has the shape of ``x``."""
+    if not (isinstance(grad, np.ndarray) and grad.shape == x.shape):
+        raise ValueError(
+            f"grads does not match params: expected an array of shape {x.shape}, "
+            f"got {type(grad).__name__} of shape {np.shape(grad)}"
+        )
+    return grad.astype(float, copy=False).tolist()
 
 
 def _tree_norm(tree) -> float:
@@ -226,6 +240,16 @@ def run(
     grad_norms = np.empty(steps + 1)
     states = []
     state = opt.init(x)
+    if (
+        not tree
+        and not use_closure
+        and x.ndim == 1
+        and x.size <= SCALAR_MAX_SIZE
+        and getattr(opt, "_update_scalar", None) is not None
+    ):
+        return _run_coordinates(
+            opt, fn, value_and_grad, x, state, steps, tol, limit, record_state, name
+        )
 
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
@@ -238,23 +262,9 @@ def run(
             grad_norms[k] = grad_norm = norm(grad)
             if record_state:
                 states.append(state)
-            params_norm = norm(x)
-            if not (math.isfinite(value) and math.isfinite(grad_norm) and params_norm <= limit):
-                status = "diverged"
-                message = f"diverged at step {k}: " + _why_diverged(
-                    params_norm, value, grad_norm, limit
-                )
-                break
-            if grad_norm < tol:
-                status = "converged"
-                message = f"converged at step {k}: gradient norm {grad_norm:.3g} < tol {tol:g}"
-                break
-            if k == steps:
-                status = "max_steps"
-                message = (
-                    f"stopped after {steps} steps (max_steps): loss {value:.6g}, "
-                    f"gradient norm {grad_norm:.3g}"
-                )
+            stop = _stop(k, steps, value, grad_norm, norm(x), tol, limit)
+            if stop is not None:
+                status, message = stop
                 break
             x, state = opt.step(x, value_and_grad if use_closure else grad, state)
 
@@ -267,6 +277,91 @@ def run(
         loss=losses,
         grad_norm=grad_norms,
         state=_stack_states(states) if record_state else None,
+        status=status,
+        diverged_at=k if status == "diverged" else None,
+        n_steps=k,
+        message=message,
+        name=name,
+    )
+
+
+def _stop(
+    k: int, steps: int, value: float, grad_norm: float, params_norm: float, tol: float, limit: float
+) -> tuple[str, str] | None:
+    """``(status, message)`` if the run stops at step ``k`` (see :func:`run`), else None."""
+    if not (math.isfinite(value) and math.isfinite(grad_norm) and params_norm <= limit):
+        why = _why_diverged(params_norm, value, grad_norm, limit)
+        return "diverged", f"diverged at step {k}: {why}"
+    if grad_norm < tol:
+        return "converged", f"converged at step {k}: gradient norm {grad_norm:.3g} < tol {tol:g}"
+    if k == steps:
+        return "max_steps", (
+            f"stopped after {steps} steps (max_steps): loss {value:.6g}, "
+            f"gradient norm {grad_norm:.3g}"
+        )
+    return None
+
+
+def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, record_state, name):
+    """:func:`run` for a point of a few coordinates, held as Python floats.
+
+    The same loop, stopping rules and numbers as the array version: each coordinate ``i``
+    is updated by the optimizer's rule for one number, ``opt._update_scalar(lr, t, x_i,
+    g_i, *buffers_i)``, which repeats the array update operation for operation. What it
+    saves is NumPy's fixed cost per call on tiny arrays (about a microsecond, a dozen calls
+    per Adam step); the arrays are built once, at the end. A surface's
+    ``value_and_grad_coords`` is used when it has one.
+    """
+    coords_fn = getattr(fn, "value_and_grad_coords", None)
+    update, lr = opt._update_scalar, opt.lr
+    fields = state._fields[1:]
+    live = [j for j, buffer in enumerate(state[1:]) if buffer is not None]
+    # rows[i]: the buffers of coordinate i, in field order (None for a field that is off)
+    rows = list(
+        zip(*[[None] * x.size if b is None else b.tolist() for b in state[1:]], strict=True)
+    )
+    coords = x.tolist()
+    path, losses, grad_norms, history = [], [], [], []
+    with np.errstate(all="ignore"):
+        for k in range(steps + 1):
+            if coords_fn is not None:
+                value, grads = coords_fn(coords)
+            else:
+                value, grad = value_and_grad(np.array(coords))[:2]
+                grads = _coordinates(grad, x)
+            grad_norm = math.hypot(*grads)
+            path.append(coords)
+            losses.append(value)
+            grad_norms.append(grad_norm)
+            if record_state:
+                history.append(rows)
+            params_norm = math.hypot(*coords)
+            if not (  # the usual case, checked inline; _stop sorts out why the run ends
+                k < steps
+                and grad_norm >= tol
+                and params_norm <= limit
+                and math.isfinite(value)
+                and math.isfinite(grad_norm)
+            ):
+                stop = _stop(k, steps, value, grad_norm, params_norm, tol, limit)
+                break
+            lr_k = lr(k) if callable(lr) else lr  # update number k + 1 uses lr(k)
+            new = [
+                update(lr_k, k + 1, p, g, *row)
+                for p, g, row in zip(coords, grads, rows, strict=True)
+            ]
+            coords, rows = [row[0] for row in new], [row[1:] for row in new]
+    status, message = stop
+    recorded = None
+    if record_state:
+        buffers = np.array(history, dtype=object if len(live) < len(fields) else float)
+        recorded = {"step": np.arange(k + 1)}
+        recorded.update({fields[j]: buffers[:, :, j].astype(float) for j in live})
+    return Trajectory(
+        params=np.array(path, dtype=float),
+        loss=np.array(losses, dtype=float),
+        grad_norm=np.array(grad_norms),
+        state=recorded,
         status=status,
         diverged_at=k if status == "diverged" else None,
         n_steps=k,

@@ -161,6 +161,17 @@ class Surface2D(Surface):
         x, y = _xy(p)
         return self._value(x, y), _pair(*self._grad(x, y))
 
+    def value_and_grad_coords(self, coords):
+        """``value_and_grad`` of one point given as two Python floats, returning floats.
+
+        ``(f(x, y), [f_x, f_y])``: the same numbers as ``value_and_grad``, without building
+        arrays (used by :func:`descentlab.run.run` on small problems). A subclass that
+        overrides ``value_and_grad`` must override this method too.
+        """
+        x, y = coords
+        f_x, f_y = self._grad(x, y)
+        return self._value(x, y), [float(f_x), float(f_y)]
+
     def hessian(self, p):
         f_xx, f_xy, f_yy = self._hessian(*_xy(p))
         return _pair(_pair(f_xx, f_xy), _pair(f_xy, f_yy), axis=-2)

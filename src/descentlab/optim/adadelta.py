@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, NamedTuple
 
@@ -78,5 +79,17 @@ class Adadelta(Optimizer):
         delta = np.sqrt(acc_delta + self.eps)
         delta /= np.sqrt(square_avg + self.eps)
         delta *= g
+        acc_delta = rho * acc_delta + (1 - rho) * (delta * delta)
+        return p - lr * delta, square_avg, acc_delta
+
+    def _update_scalar(self, lr, t, p, g, square_avg, acc_delta):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        rho = self.rho
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        square_avg = rho * square_avg + (1 - rho) * (g * g)
+        delta = math.sqrt(acc_delta + self.eps) / math.sqrt(square_avg + self.eps) * g
         acc_delta = rho * acc_delta + (1 - rho) * (delta * delta)
         return p - lr * delta, square_avg, acc_delta

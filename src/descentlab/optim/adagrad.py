@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, NamedTuple
 
@@ -78,6 +79,16 @@ class Adagrad(Optimizer):
         denom = np.sqrt(state_sum)
         denom += self.eps
         return p - clr * (g / denom), state_sum
+
+    def _update_scalar(self, lr, t, p, g, state_sum):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        clr = lr / (1 + (t - 1) * self.lr_decay)
+        state_sum = state_sum + g * g
+        return p - clr * (g / (math.sqrt(state_sum) + self.eps)), state_sum
 
     def _effective_lr_leaf(self, lr, t, state_sum):
         clr = lr / (1 + (t - 1) * self.lr_decay)

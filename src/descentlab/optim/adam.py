@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, Schedule, check_betas, check_lr, check_nonnegative
+from .base import Optimizer, Schedule, check_betas, check_lr, check_nonnegative, maximum
 
 __all__ = ["Adam", "AdamState", "AdamW"]
 
@@ -116,6 +117,25 @@ class Adam(Optimizer):
         new_p *= -lr * bias_correction2_sqrt / bias_correction1  # -lr m_hat / (sqrt(v_hat) + eps)
         new_p += p
         return new_p, m, v, max_exp_avg_sq
+
+    def _update_scalar(self, lr, t, p, g, exp_avg, exp_avg_sq, max_exp_avg_sq):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        beta1, beta2 = self.betas
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            if self.decoupled_weight_decay:
+                p = p * (1 - lr * self.weight_decay)
+            else:
+                g = g + self.weight_decay * p
+        m = (g - exp_avg) * (1 - beta1) + exp_avg
+        v = (g * g - exp_avg_sq) * (1 - beta2) + exp_avg_sq
+        if self.amsgrad:
+            max_exp_avg_sq = maximum(max_exp_avg_sq, v)
+        bias_correction2_sqrt = (1 - beta2**t) ** 0.5
+        denom = math.sqrt(max_exp_avg_sq if self.amsgrad else v) + self.eps * bias_correction2_sqrt
+        step = m / denom * (-lr * bias_correction2_sqrt / (1 - beta1**t))
+        return step + p, m, v, max_exp_avg_sq
 
     def _effective_lr_leaf(self, lr, t, exp_avg, exp_avg_sq, max_exp_avg_sq):
         beta1, beta2 = self.betas

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, Schedule, check_betas, check_lr, check_nonnegative
+from .base import Optimizer, Schedule, check_betas, check_lr, check_nonnegative, maximum
 
 __all__ = ["Adamax", "AdamaxState"]
 
@@ -76,6 +76,17 @@ class Adamax(Optimizer):
         magnitude = np.abs(g)
         magnitude += self.eps
         u = np.maximum(beta2 * exp_inf, magnitude)
+        return p - (lr / (1 - beta1**t)) * (m / u), m, u
+
+    def _update_scalar(self, lr, t, p, g, exp_avg, exp_inf):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        beta1, beta2 = self.betas
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        m = (g - exp_avg) * (1 - beta1) + exp_avg
+        u = maximum(beta2 * exp_inf, abs(g) + self.eps)
         return p - (lr / (1 - beta1**t)) * (m / u), m, u
 
     def _effective_lr_leaf(self, lr, t, exp_avg, exp_inf):

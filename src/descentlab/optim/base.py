@@ -77,6 +77,14 @@ def check_betas(betas: tuple[float, float]) -> None:
             )
 
 
+def maximum(a: float, b: float) -> float:
+    """``np.maximum`` for two Python floats: the larger one, and NaN if either is NaN.
+
+    (The builtin ``max`` would return ``a`` for ``max(a, nan)``.)
+    """
+    return a if a >= b or a != a else b
+
+
 def _check_params(leaves: list[Any], treedef: Any) -> None:
     if not leaves:
         raise ValueError("params contains no arrays")
@@ -107,6 +115,12 @@ class Optimizer:
 
     State: ClassVar[type]
     lr: float | Schedule
+    #: ``_update`` for one coordinate on Python floats, ``(lr, t, p, g, *buffers) -> (p,
+    #: *buffers)`` with the same operations in the same order, so its results are identical
+    #: bit for bit. :func:`descentlab.run.run` uses it on problems of a few coordinates,
+    #: where each NumPy call's fixed cost (about a microsecond) would dominate; None means
+    #: "use the array update".
+    _update_scalar: ClassVar[Callable | None] = None
 
     def lr_at(self, count: int) -> float:
         """The learning rate of update number ``count + 1`` (``count`` is 0-based)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .base import Optimizer, Schedule, check_lr, check_nonnegative, check_unit_interval
+from .base import Optimizer, Schedule, check_lr, check_nonnegative, check_unit_interval, maximum
 
 __all__ = ["RMSprop", "RMSpropState"]
 
@@ -98,6 +99,25 @@ class RMSprop(Optimizer):
             denom = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0))
         else:
             denom = np.sqrt(square_avg)
+        denom += self.eps
+        if self.momentum > 0:
+            momentum_buffer = self.momentum * momentum_buffer + g / denom
+            return p - lr * momentum_buffer, square_avg, momentum_buffer, grad_avg
+        return p - lr * (g / denom), square_avg, momentum_buffer, grad_avg
+
+    def _update_scalar(self, lr, t, p, g, square_avg, momentum_buffer, grad_avg):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        alpha = self.alpha
+        square_avg = alpha * square_avg + (1 - alpha) * (g * g)
+        if self.centered:
+            grad_avg = grad_avg + (1 - alpha) * (g - grad_avg)
+            denom = math.sqrt(maximum(square_avg - grad_avg * grad_avg, 0.0))
+        else:
+            denom = math.sqrt(square_avg)
         denom += self.eps
         if self.momentum > 0:
             momentum_buffer = self.momentum * momentum_buffer + g / denom

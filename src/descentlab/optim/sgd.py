@@ -93,6 +93,21 @@ class SGD(Optimizer):
             g = g + self.momentum * momentum_buffer if self.nesterov else momentum_buffer
         return p - lr * g, momentum_buffer
 
+    def _update_scalar(self, lr, t, p, g, momentum_buffer):
+        """``_update`` for one coordinate, on Python floats (same operations, same order)."""
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            g = g + self.weight_decay * p
+        if self.momentum != 0:
+            if t == 1:
+                momentum_buffer = g
+            else:
+                damped = g if self.dampening == 0 else (1 - self.dampening) * g
+                momentum_buffer = self.momentum * momentum_buffer + damped
+            g = g + self.momentum * momentum_buffer if self.nesterov else momentum_buffer
+        return p - lr * g, momentum_buffer
+
     def effective_lr(self, state: SGDState) -> float:
         """The learning rate of the last update: the same for every coordinate."""
         if state.step < 1:
