@@ -278,8 +278,9 @@ def test_optim_section_and_cli(tmp_path, monkeypatch):
     results = json.loads(out.read_text())
     assert results["meta"]["sections"] == ["optim"]
     sec = results["optim"]
-    assert {r["case"] for r in sec["run_1000"]} == {"Adam (lr=0.01)", "SGD (lr=0.001)"}
-    assert all(r["n_steps"] == 1000 for r in sec["run_1000"])
+    assert [r["case"] for r in sec["run_1000"]] == list(_optimizers.RUN_CASES)
+    assert all(r["status"] == "max_steps" and r["n_steps"] == 1000 for r in sec["run_1000"])
+    assert all(r["cpu_ms"]["median"] > 0 for r in sec["run_1000"])
     rows = {r["optimizer"]: r for r in sec["small"]["rows"]}
     assert set(rows) == set(tiny["cases"]) and "torch_us_per_step" in rows["Adam"]
     assert "torch_us_per_step" not in rows["clip+Adam (chain)"]
