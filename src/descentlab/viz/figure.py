@@ -155,11 +155,11 @@ class InteractiveFigure:
         moving = _flatten(artists)
         for a in moving:
             a.set_animated(True)
-        # The first update fixes the layout against real content before the background is cut.
+        # The layout is computed against real content (after a first update) in the one full
+        # draw that paints the background, then frozen so that frames never move the axes.
         self.update(artists, **values)
         canvas.draw()
         fig.set_layout_engine("none")
-        canvas.draw()
         scene = _Scene(fig, canvas, artists, moving, canvas.copy_from_bbox(fig.bbox))
         if len(self._scenes) >= _MAX_SCENES:
             self._scenes.pop(next(iter(self._scenes)))
