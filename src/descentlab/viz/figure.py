@@ -177,7 +177,7 @@ class InteractiveFigure:
         return self._frame_rgba(changes)[..., :3]
 
     def _frame_rgba(self, changes: dict) -> np.ndarray:
-        """The canvas's own RGBA buffer after drawing the moving artists (no copy)."""
+        """The canvas's own RGBA buffer after drawing the moving artists (not a copy)."""
         scene = self._updated(changes)
         scene.canvas.restore_region(scene.background)
         for a in scene.moving:
@@ -200,8 +200,8 @@ class InteractiveFigure:
 
     def render(self, fmt: str = "png", **changes) -> bytes:
         """The encoded image (``"png"`` or ``"jpeg"``) for these control values."""
-        pixels = self._frame_rgba(changes)
-        return _encode(pixels if fmt == "png" else pixels[..., :3], fmt, self.jpeg_quality)
+        # The frame is opaque: RGB, a quarter less to compress than the canvas's RGBA.
+        return _encode(self._frame_rgba(changes)[..., :3], fmt, self.jpeg_quality)
 
     def render_naive(self, fmt: str = "png", **changes) -> bytes:
         """Render by building the whole figure from scratch (a baseline for benchmarks)."""
@@ -211,8 +211,7 @@ class InteractiveFigure:
         artists = self.setup(fig, **{name: values[name] for name in self.background_controls})
         self.update(artists, **values)
         canvas.draw()
-        pixels = np.asarray(canvas.buffer_rgba())
-        return _encode(pixels if fmt == "png" else pixels[..., :3], fmt, self.jpeg_quality)
+        return _encode(np.asarray(canvas.buffer_rgba())[..., :3], fmt, self.jpeg_quality)
 
     # -- the static face -------------------------------------------------------------------
     def sweep(self) -> tuple[list[Axis], list[dict]]:
@@ -325,7 +324,7 @@ def _png_fast(pixels: np.ndarray) -> bytes:
 
     height, width, channels = pixels.shape
     rows = np.zeros((height, width * channels + 1), np.uint8)  # column 0: filter byte 0
-    rows[:, 1:] = pixels.reshape(height, width * channels)
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels
     header = struct.pack(">IIBBBBB", width, height, 8, {3: 2, 4: 6}[channels], 0, 0, 0)
     return b"".join(
         [
