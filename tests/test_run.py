@@ -344,3 +344,33 @@ def test_scalar_path_on_every_surface_matches_the_array_path(surface_name, monke
     for opt in (optim.Adam(lr=0.05, amsgrad=True), optim.SGD(lr=1e-3, momentum=0.9)):
         fast, slow = _both_paths(monkeypatch, opt, surface, steps=200)
         _assert_identical(fast, slow)
+
+
+CHAINS = {
+    "clip norm + Adam": optim.chain(optim.clip_by_global_norm(1.0), optim.Adam(lr=0.05)),
+    "clip value + clip norm + SGD momentum": optim.chain(
+        optim.clip_by_value(0.5), optim.clip_by_global_norm(2.0), optim.SGD(lr=0.01, momentum=0.9)
+    ),
+    "clip inf-norm + RMSprop": optim.chain(
+        optim.clip_by_global_norm(0.3, norm_type=math.inf), optim.RMSprop(lr=0.01)
+    ),
+    "clip 3-norm + Adagrad": optim.chain(
+        optim.clip_by_global_norm(0.3, norm_type=3.0), optim.Adagrad(lr=0.1)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_scalar_path_of_chains_matches_the_array_path(name, monkeypatch):
+    for surface in (Rosenbrock(), SURFACES["himmelblau"]()):
+        fast, slow = _both_paths(monkeypatch, CHAINS[name], surface, steps=300)
+        _assert_identical(fast, slow)
+
+
+def test_a_chain_records_the_optimizer_state_and_the_clipped_norm():
+    traj = run(CHAINS["clip norm + Adam"], Rosenbrock(), steps=20)
+    assert list(traj.state) == ["step", "exp_avg", "exp_avg_sq", "norm"]
+    assert traj.state["exp_avg"].shape == (21, 2)
+    assert np.isnan(traj.state["norm"][0])  # no gradient seen yet
+    # the norm recorded with step k is the norm of the gradient at step k - 1, before clipping
+    np.testing.assert_allclose(traj.state["norm"][1:], traj.grad_norm[:-1], rtol=1e-12)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .optim.base import Chain, ChainState
 from .tree import tree_leaves
 
 __all__ = ["Trajectory", "run", "run_many"]
@@ -173,9 +174,31 @@ def _stack_column(values) -> np.ndarray | None:
 
 
 def _stack_states(states) -> dict[str, np.ndarray]:
-    """``{field: array (steps, ...)}`` for the state fields that hold arrays or numbers."""
+    """``{field: array (steps, ...)}`` for the state fields that hold arrays or numbers.
+
+    A chain's state (:class:`~descentlab.optim.ChainState`) is flattened: the optimizer's
+    fields, then each transformation's (such as clipping's ``norm``).
+    """
+    if isinstance(states[0], ChainState):
+        return _merge_chain_columns(
+            _stack_states([state.optimizer_state for state in states]),
+            [
+                _stack_states([state.transform_states[i] for state in states])
+                for i in range(len(states[0].transform_states))
+            ],
+        )
     columns = {name: _stack_column(values) for name, values in _state_columns(states).items()}
     return {name: column for name, column in columns.items() if column is not None}
+
+
+def _merge_chain_columns(optimizer_columns: dict, transform_columns: list[dict]) -> dict:
+    """The optimizer's columns, then each transformation's; a name already taken gets the
+    transformation's index appended (``norm_1``)."""
+    merged = dict(optimizer_columns)
+    for i, columns in enumerate(transform_columns):
+        for key, column in columns.items():
+            merged[key if key not in merged else f"{key}_{i}"] = column
+    return merged
 
 
 def _why_diverged(params_norm: float, loss: float, grad_norm: float, bound: float) -> str:
@@ -240,13 +263,7 @@ def run(
     grad_norms = np.empty(steps + 1)
     states = []
     state = opt.init(x)
-    if (
-        not tree
-        and not use_closure
-        and x.ndim == 1
-        and x.size <= SCALAR_MAX_SIZE
-        and getattr(opt, "_update_scalar", None) is not None
-    ):
+    if not tree and x.ndim == 1 and x.size <= SCALAR_MAX_SIZE and _steps_floats(opt):
         return _run_coordinates(
             opt, fn, value_and_grad, x, state, steps, tol, limit, record_state, name
         )
@@ -285,6 +302,16 @@ def run(
     )
 
 
+def _steps_floats(opt) -> bool:
+    """True if ``opt`` can step Python floats: an optimizer with ``_update_scalar``, or a
+    chain of transformations with ``update_coords`` ending in one."""
+    if isinstance(opt, Chain):
+        if not all(hasattr(transform, "update_coords") for transform in opt.transforms):
+            return False
+        opt = opt.optimizer
+    return getattr(opt, "_update_scalar", None) is not None
+
+
 def _stop(
     k: int, steps: int, value: float, grad_norm: float, params_norm: float, tol: float, limit: float
 ) -> tuple[str, str] | None:
@@ -307,11 +334,16 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
 
     The same loop, stopping rules and numbers as the array version: each coordinate ``i``
     is updated by the optimizer's rule for one number, ``opt._update_scalar(lr, t, x_i,
-    g_i, *buffers_i)``, which repeats the array update operation for operation. What it
+    g_i, *buffers_i)``, which repeats the array update operation for operation (a chain
+    first passes the gradient through each transformation's ``update_coords``). What it
     saves is NumPy's fixed cost per call on tiny arrays (about a microsecond, a dozen calls
     per Adam step); the arrays are built once, at the end. A surface's
     ``value_and_grad_coords`` is used when it has one.
     """
+    transforms, transform_states = (), []
+    if isinstance(opt, Chain):
+        transforms, transform_states = opt.transforms, list(state.transform_states)
+        opt, state = opt.optimizer, state.optimizer_state
     coords_fn = getattr(fn, "value_and_grad_coords", None)
     update, lr = opt._update_scalar, opt.lr
     fields = state._fields[1:]
@@ -321,7 +353,7 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
         zip(*[[None] * x.size if b is None else b.tolist() for b in state[1:]], strict=True)
     )
     coords = x.tolist()
-    path, losses, grad_norms, history = [], [], [], []
+    path, losses, grad_norms, history, transform_history = [], [], [], [], []
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             if coords_fn is not None:
@@ -335,6 +367,7 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             grad_norms.append(grad_norm)
             if record_state:
                 history.append(rows)
+                transform_history.append(tuple(transform_states))
             params_norm = math.hypot(*coords)
             if not (  # the usual case, checked inline; _stop sorts out why the run ends
                 k < steps
@@ -345,6 +378,8 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             ):
                 stop = _stop(k, steps, value, grad_norm, params_norm, tol, limit)
                 break
+            for i, transform in enumerate(transforms):
+                grads, transform_states[i] = transform.update_coords(grads, transform_states[i])
             lr_k = lr(k) if callable(lr) else lr  # update number k + 1 uses lr(k)
             new = [
                 update(lr_k, k + 1, p, g, *row)
@@ -357,6 +392,14 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
         buffers = np.array(history, dtype=object if len(live) < len(fields) else float)
         recorded = {"step": np.arange(k + 1)}
         recorded.update({fields[j]: buffers[:, :, j].astype(float) for j in live})
+        if transforms:
+            recorded = _merge_chain_columns(
+                recorded,
+                [
+                    _stack_states([states[i] for states in transform_history])
+                    for i in range(len(transforms))
+                ],
+            )
     return Trajectory(
         params=np.array(path, dtype=float),
         loss=np.array(losses, dtype=float),

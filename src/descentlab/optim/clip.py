@@ -50,7 +50,7 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
     if norm_type == math.inf:
         return max((float(np.max(np.abs(leaf))) for leaf in leaves if leaf.size), default=0.0)
     if norm_type == 2:
-        norm = math.sqrt(sum(float(np.vdot(leaf, leaf)) for leaf in leaves))
+        norm = math.sqrt(sum(_sum_of_squares(leaf) for leaf in leaves))
         if math.isinf(norm):  # the squares overflowed: rescale by the largest entry
             scale = global_norm(tree, math.inf)
             if math.isfinite(scale):
@@ -58,6 +58,14 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
         return norm
     total = sum(float(np.sum(np.abs(leaf) ** norm_type)) for leaf in leaves)
     return total ** (1.0 / norm_type)
+
+
+def _sum_of_squares(leaf: np.ndarray) -> float:
+    """``sum(leaf**2)``: for a handful of entries in Python, left to right (faster than a
+    NumPy call, and the order ``update_coords`` uses), else by BLAS."""
+    if leaf.size <= 8:
+        return sum(x * x for x in leaf.ravel().tolist())
+    return float(np.vdot(leaf, leaf))
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,29 @@ class ClipByGlobalNorm(GradientTransformation):
             return grads * coef, ClipByGlobalNormState(norm)
         return tree_map(lambda g: g * coef, grads), ClipByGlobalNormState(norm)
 
+    def update_coords(
+        self, grads: list[float], state: ClipByGlobalNormState
+    ) -> tuple[list[float], ClipByGlobalNormState]:
+        """``update`` for a few finite gradient entries as Python floats (the same numbers).
+
+        :func:`descentlab.run.run` uses it on small problems; it never passes a non-finite
+        gradient (the run stops first).
+        """
+        p = self.norm_type
+        if p == math.inf:
+            norm = max(map(abs, grads), default=0.0)
+        elif p == 2:  # the same order of operations as global_norm on a small array
+            norm = math.sqrt(sum(g * g for g in grads))
+            if math.isinf(norm):  # the squares overflowed: rescale by the largest entry
+                scale = max(map(abs, grads))
+                norm = scale * math.sqrt(sum((g / scale) * (g / scale) for g in grads))
+        else:  # rare: let NumPy do it (Python's ** raises on overflow, NumPy gives inf)
+            norm = global_norm(np.array(grads), p)
+        coef = self.max_norm / (norm + 1e-6)
+        if not coef < 1:
+            return grads, ClipByGlobalNormState(norm)
+        return [g * coef for g in grads], ClipByGlobalNormState(norm)
+
 
 @dataclass(frozen=True)
 class ClipByValue(GradientTransformation):
@@ -135,6 +166,13 @@ class ClipByValue(GradientTransformation):
         if isinstance(grads, np.ndarray):
             return np.clip(grads, -c, c), state
         return tree_map(lambda g: np.clip(g, -c, c), grads), state
+
+    def update_coords(
+        self, grads: list[float], state: EmptyState
+    ) -> tuple[list[float], EmptyState]:
+        """``update`` for a few finite gradient entries as Python floats (the same numbers)."""
+        c = self.clip_value
+        return [min(max(g, -c), c) for g in grads], state
 
 
 def clip_by_global_norm(max_norm: float, norm_type: float = 2.0) -> ClipByGlobalNorm:
