@@ -27,6 +27,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -348,10 +349,8 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
     update, lr = opt._update_scalar, opt.lr
     fields = state._fields[1:]
     live = [j for j, buffer in enumerate(state[1:]) if buffer is not None]
-    # rows[i]: the buffers of coordinate i, in field order (None for a field that is off)
-    rows = list(
-        zip(*[[None] * x.size if b is None else b.tolist() for b in state[1:]], strict=True)
-    )
+    # One sequence per buffer field, holding its value for each coordinate (None if off)
+    columns = [[None] * x.size if b is None else b.tolist() for b in state[1:]]
     coords = x.tolist()
     path, losses, grad_norms, history, transform_history = [], [], [], [], []
     with np.errstate(all="ignore"):
@@ -366,8 +365,9 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             losses.append(value)
             grad_norms.append(grad_norm)
             if record_state:
-                history.append(rows)
-                transform_history.append(tuple(transform_states))
+                history.append(columns)
+                if transforms:
+                    transform_history.append(tuple(transform_states))
             params_norm = math.hypot(*coords)
             if not (  # the usual case, checked inline; _stop sorts out why the run ends
                 k < steps
@@ -378,20 +378,20 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             ):
                 stop = _stop(k, steps, value, grad_norm, params_norm, tol, limit)
                 break
-            for i, transform in enumerate(transforms):
-                grads, transform_states[i] = transform.update_coords(grads, transform_states[i])
+            if transforms:
+                for i, transform in enumerate(transforms):
+                    grads, transform_states[i] = transform.update_coords(grads, transform_states[i])
             lr_k = lr(k) if callable(lr) else lr  # update number k + 1 uses lr(k)
-            new = [
-                update(lr_k, k + 1, p, g, *row)
-                for p, g, row in zip(coords, grads, rows, strict=True)
-            ]
-            coords, rows = [row[0] for row in new], [row[1:] for row in new]
+            # update(lr, t, x_i, g_i, *buffers_i) for each coordinate i; then back to columns
+            coords, *columns = zip(
+                *map(update, repeat(lr_k), repeat(k + 1), coords, grads, *columns), strict=True
+            )
     status, message = stop
     recorded = None
     if record_state:
         buffers = np.array(history, dtype=object if len(live) < len(fields) else float)
         recorded = {"step": np.arange(k + 1)}
-        recorded.update({fields[j]: buffers[:, :, j].astype(float) for j in live})
+        recorded.update({fields[j]: buffers[:, j].astype(float) for j in live})
         if transforms:
             recorded = _merge_chain_columns(
                 recorded,

@@ -122,13 +122,13 @@ class ClipByGlobalNorm(GradientTransformation):
         gradient (the run stops first).
         """
         p = self.norm_type
-        if p == math.inf:
-            norm = max(map(abs, grads), default=0.0)
-        elif p == 2:  # the same order of operations as global_norm on a small array
-            norm = math.sqrt(sum(g * g for g in grads))
+        if p == 2:  # the same order of operations as global_norm on a small array
+            norm = math.sqrt(sum([g * g for g in grads]))
             if math.isinf(norm):  # the squares overflowed: rescale by the largest entry
                 scale = max(map(abs, grads))
-                norm = scale * math.sqrt(sum((g / scale) * (g / scale) for g in grads))
+                norm = scale * math.sqrt(sum([(g / scale) * (g / scale) for g in grads]))
+        elif p == math.inf:
+            norm = max(map(abs, grads), default=0.0)
         else:  # rare: let NumPy do it (Python's ** raises on overflow, NumPy gives inf)
             norm = global_norm(np.array(grads), p)
         coef = self.max_norm / (norm + 1e-6)
