@@ -39,23 +39,35 @@ RUN_CASES = {
 }
 
 
-def time_run_1000(opt, *, steps: int = 1000, repeats: int = 20) -> dict:
-    """Wall and CPU ms of a whole ``run`` on Rosenbrock (``tol=0``: never stops early)."""
+def time_runs_1000(cases: dict, *, steps: int = 1000, repeats: int = 20) -> list[dict]:
+    """Wall and CPU ms of a whole ``run`` on Rosenbrock (``tol=0``: never stops early), per case.
+
+    The cases take turns, one run each per round, so that a slow spell of the machine (other
+    processes, or other virtual machines on the same host) falls on every case alike rather
+    than on whichever was being timed.
+    """
     surface = surfaces.Rosenbrock()
-    run(opt, surface, steps=steps, tol=0.0)  # warm up
-    samples, cpu, status = [], [], None
+    for opt in cases.values():
+        run(opt, surface, steps=steps, tol=0.0)  # warm up
+    samples = {name: ([], []) for name in cases}
+    status = {}
     for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        traj = run(opt, surface, steps=steps, tol=0.0)
-        samples.append((time.perf_counter() - t0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
-        status = (traj.status, traj.n_steps)
-    return {
-        "ms": summarize(samples),
-        "cpu_ms": summarize(cpu),
-        "status": status[0],
-        "n_steps": status[1],
-    }
+        for name, opt in cases.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            traj = run(opt, surface, steps=steps, tol=0.0)
+            samples[name][0].append((time.perf_counter() - t0) * 1e3)
+            samples[name][1].append((time.process_time() - c0) * 1e3)
+            status[name] = (traj.status, traj.n_steps)
+    return [
+        {
+            "case": name,
+            "ms": summarize(wall),
+            "cpu_ms": summarize(cpu),
+            "status": status[name][0],
+            "n_steps": status[name][1],
+        }
+        for name, (wall, cpu) in samples.items()
+    ]
 
 
 def adam_1e6(n: int, *, rounds: int, steps: int) -> dict:
@@ -150,10 +162,8 @@ def measure_optimizers(*, quick: bool = False, log=print) -> dict:
     bandwidth = bench_optim.copy_bandwidth(nbytes=p["copy_mb"] * 2**20, repeats=3)
     big["bandwidth_GB_per_s"] = bandwidth / 1e9
     big["bandwidth_bound_ms"] = 7 * 4 * big["n"] / bandwidth * 1e3
-    runs = []
-    for name, opt in RUN_CASES.items():
-        log(f"  run(): {name}")
-        runs.append({"case": name, **time_run_1000(opt, repeats=p["run_repeats"])})
+    log(f"  run(): {len(RUN_CASES)} optimizers, taking turns")
+    runs = time_runs_1000(RUN_CASES, repeats=p["run_repeats"])
     return {
         "torch": None if torch is None else torch.__version__,
         "numpy": np.__version__,
