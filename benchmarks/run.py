@@ -1,6 +1,6 @@
 """Benchmark the book: print a table of every figure and target, and write it as JSON.
 
-    python benchmarks/run.py                       # everything (20-40 min on 2 cores)
+    python benchmarks/run.py                       # everything (about 10 min on 2 cores)
     python benchmarks/run.py --quick               # smoke mode: a few minutes, no builds
     python benchmarks/run.py --only sliders,optim  # some sections
     python benchmarks/run.py --from-json benchmarks/results/latest.json \\
