@@ -255,19 +255,19 @@ def run(
     use_closure = _takes_closure(opt)
 
     tree = _is_tree(x0)
-    if tree:
-        x, norm, path = x0, _tree_norm, []
-    else:
-        x, norm = np.array(x0, dtype=float), _array_norm
-        path = np.empty((steps + 1, *x.shape))
-    losses = np.empty(steps + 1)
-    grad_norms = np.empty(steps + 1)
-    states = []
+    x = x0 if tree else np.array(x0, dtype=float)
     state = opt.init(x)
     if not tree and x.ndim == 1 and x.size <= SCALAR_MAX_SIZE and _steps_floats(opt):
         return _run_coordinates(
             opt, fn, value_and_grad, x, state, steps, tol, limit, record_state, name
         )
+    if tree:
+        norm, path = _tree_norm, []
+    else:
+        norm, path = _array_norm, np.empty((steps + 1, *x.shape))
+    losses = np.empty(steps + 1)
+    grad_norms = np.empty(steps + 1)
+    states = []
 
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
