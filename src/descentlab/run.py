@@ -27,7 +27,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -345,6 +345,7 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
     if isinstance(opt, Chain):
         transforms, transform_states = opt.transforms, list(state.transform_states)
         opt, state = opt.optimizer, state.optimizer_state
+    transform_updates = [transform.update_coords for transform in transforms]
     coords_fn = getattr(fn, "value_and_grad_coords", None)
     update, lr = opt._update_scalar, opt.lr
     fields = state._fields[1:]
@@ -378,20 +379,21 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             ):
                 stop = _stop(k, steps, value, grad_norm, params_norm, tol, limit)
                 break
-            if transforms:
-                for i, transform in enumerate(transforms):
-                    grads, transform_states[i] = transform.update_coords(grads, transform_states[i])
+            for i, update_coords in enumerate(transform_updates):
+                grads, transform_states[i] = update_coords(grads, transform_states[i])
             lr_k = lr(k) if callable(lr) else lr  # update number k + 1 uses lr(k)
             # update(lr, t, x_i, g_i, *buffers_i) for each coordinate i; then back to columns
+            # (not strict=True: every sequence has one entry per coordinate by construction,
+            # and the check would cost a seventh of an Adam step)
             coords, *columns = zip(
-                *map(update, repeat(lr_k), repeat(k + 1), coords, grads, *columns), strict=True
+                *map(update, repeat(lr_k), repeat(k + 1), coords, grads, *columns), strict=False
             )
     status, message = stop
     recorded = None
     if record_state:
-        buffers = np.array(history, dtype=object if len(live) < len(fields) else float)
         recorded = {"step": np.arange(k + 1)}
-        recorded.update({fields[j]: buffers[:, j].astype(float) for j in live})
+        for j in live:  # one (steps, coordinates) array per buffer field that is on
+            recorded[fields[j]] = _float_rows([row[j] for row in history], x.size)
         if transforms:
             recorded = _merge_chain_columns(
                 recorded,
@@ -401,7 +403,7 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
                 ],
             )
     return Trajectory(
-        params=np.array(path, dtype=float),
+        params=_float_rows(path, x.size),
         loss=np.array(losses, dtype=float),
         grad_norm=np.array(grad_norms),
         state=recorded,
@@ -411,6 +413,12 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
         message=message,
         name=name,
     )
+
+
+def _float_rows(rows: list, width: int) -> np.ndarray:
+    """``np.array(rows, dtype=float)`` for ``rows`` of ``width`` floats each: the same
+    array, built from one flat iterator (twice as fast as NumPy's nested-list path)."""
+    return np.fromiter(chain.from_iterable(rows), float, len(rows) * width).reshape(-1, width)
 
 
 def run_many(optimizers, fn, x0=None, **options) -> dict[str, Trajectory]:
