@@ -71,17 +71,19 @@ def time_runs_1000(cases: dict, *, steps: int = 1000, repeats: int = 20) -> list
 
 
 def adam_1e6(n: int, *, rounds: int, steps: int) -> dict:
-    """Rounds of: ours, torch (its default threads), torch on one thread; ratios per round.
+    """Rounds of: ours, ours on one thread, torch (its default threads), torch on one
+    thread; ratios to torch per round.
 
     The one-thread run is context: on a busy machine torch's thread pool waits for cores
     that other processes hold, so its default setting suffers from load more than ours.
     """
-    ours, theirs, single, ratios, ratios1 = [], [], [], [], []
+    ours, ours1, theirs, single, ratios, ratios1 = [], [], [], [], [], []
     torch = bench_optim.torch
     threads = torch.get_num_threads() if torch is not None else None
     for _ in range(rounds):
         a = bench_optim.time_large_adam(n=n, repeats=steps)
         ours.append(a)
+        ours1.append(bench_optim.time_large_adam(n=n, repeats=steps, one_thread=True))
         if torch is None:
             continue
         b = bench_optim.time_large_torch_adam(n=n, repeats=steps)
@@ -105,7 +107,12 @@ def adam_1e6(n: int, *, rounds: int, steps: int) -> dict:
             "steps_per_round": steps,
         }
 
-    out = {"n": n, "descentlab_ms": merged(ours)}
+    out = {
+        "n": n,
+        "descentlab_ms": merged(ours),
+        "descentlab_threads": bench_optim.optim_base._workers(),
+        "descentlab_1thread_ms": merged(ours1),
+    }
     if torch is not None:
         out["torch_ms"] = merged(theirs)
         out["torch_threads"] = threads

@@ -386,7 +386,20 @@ def optim_tables(sec: dict) -> list[Table]:
         align="lrrl",
     )
     ratio = big.get("ratio")
-    t2.rows.append(["descentlab", spread(big["descentlab_ms"], 3), "", ""])
+    threads = big.get("descentlab_threads")
+    label = (
+        "descentlab" if threads is None else f"descentlab, {threads} thread" + "s" * (threads > 1)
+    )
+    t2.rows.append([label, spread(big["descentlab_ms"], 3), "", ""])
+    if big.get("descentlab_1thread_ms") and threads and threads > 1:
+        t2.rows.append(
+            [
+                "descentlab, 1 thread (context)",
+                spread(big["descentlab_1thread_ms"], 3),
+                "",
+                "(info)",
+            ]
+        )
     if ratio:
         t2.rows.append(
             [

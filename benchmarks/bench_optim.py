@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from descentlab import optim  # noqa: E402
+from descentlab.optim import base as optim_base  # noqa: E402
 
 try:
     import torch
@@ -111,7 +112,15 @@ def summarize(samples_s):
     return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms)}
 
 
-def time_large_adam(n=10**6, repeats=40):
+def time_large_adam(n=10**6, repeats=40, one_thread=False):
+    """Adam steps on ``n`` float32 parameters; ``one_thread`` switches off the update in
+    pieces on several threads (``descentlab.optim.base.PARALLEL_MIN_SIZE``)."""
+    if one_thread:
+        saved, optim_base.PARALLEL_MIN_SIZE = optim_base.PARALLEL_MIN_SIZE, n + 1
+        try:
+            return time_large_adam(n, repeats)
+        finally:
+            optim_base.PARALLEL_MIN_SIZE = saved
     rng = np.random.default_rng(0)
     params = rng.standard_normal(n).astype(np.float32)
     grads = rng.standard_normal(n).astype(np.float32)
@@ -202,8 +211,11 @@ def main() -> None:
     spread = f"[{ours['min_ms']:.3f}, {ours['max_ms']:.3f}]"
     print(
         f"   descentlab            {ours['median_ms']:.3f} ms {spread}"
-        f"  cpu {ours['cpu_median_ms']:.3f} ms (1 thread)"
+        f"  cpu {ours['cpu_median_ms']:.3f} ms (summed over {optim_base._workers()} threads)"
     )
+    single = time_large_adam(one_thread=True)
+    results["adam_1e6"]["descentlab_1thread"] = single
+    print(f"   descentlab, 1 thread  {single['median_ms']:.3f} ms")
     if torch is not None:
         theirs = time_large_torch_adam()
         results["adam_1e6"]["torch_foreach"] = theirs

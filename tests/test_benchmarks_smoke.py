@@ -285,6 +285,7 @@ def test_optim_section_and_cli(tmp_path, monkeypatch):
     assert set(rows) == set(tiny["cases"]) and "torch_us_per_step" in rows["Adam"]
     assert "torch_us_per_step" not in rows["clip+Adam (chain)"]
     assert sec["adam_1e6"]["n"] == 10_000 and sec["adam_1e6"]["ratio"]["n"] == 2
+    assert sec["adam_1e6"]["descentlab_1thread_ms"]["rounds"] == 2
     page = tmp_path / "page.md"
     page.write_text(f"# Page\n\n{bench.MARK_START}\nSTALE TABLE\n{bench.MARK_END}\n\nafter\n")
     assert bench.main(["--from-json", str(out), "--markdown", str(page)]) == 0

@@ -476,3 +476,92 @@ def test_non_float_params_are_rejected_at_init():
         optim.Adam().init([1.0, 2.0])
     with pytest.raises(ValueError, match="no arrays"):
         optim.SGD().init({})
+
+
+# --- large arrays: updated in pieces on several threads -------------------------------------
+
+PIECEWISE_CASES = [
+    optim.Adam(lr=1e-3),
+    optim.Adam(lr=0.1, betas=(0.5, 0.9), amsgrad=True, weight_decay=0.1, maximize=True),
+    optim.AdamW(lr=0.01, weight_decay=0.5),
+]
+
+
+@pytest.fixture
+def pieces(monkeypatch):
+    """Small arrays take the threaded path (3 pieces, whatever the cores); counts its uses."""
+    from descentlab.optim import base
+
+    calls = []
+    original = base._update_in_pieces
+
+    def counting(*args, **kwargs):
+        calls.append(args[3].shape)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(base, "PARALLEL_MIN_SIZE", 50)
+    monkeypatch.setattr(base, "_workers", lambda: 3)
+    monkeypatch.setattr(base, "_update_in_pieces", counting)
+    return calls
+
+
+def _three_steps(opt, params, grads):
+    state = opt.init(params)
+    for k in range(3):
+        params, state = opt.step(params, tree_map(lambda g, k=k: g * (k + 1), grads), state)
+    return params, state
+
+
+@pytest.mark.parametrize("opt", PIECEWISE_CASES, ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_large_arrays_updated_in_pieces_give_the_same_numbers(opt, dtype, pieces, monkeypatch):
+    from descentlab.optim import base
+
+    rng = np.random.default_rng(7)
+    params = {"w": rng.standard_normal((7, 29)).astype(dtype), "b": rng.standard_normal(3)}
+    params["b"] = params["b"].astype(dtype)  # 3 entries: below the threshold, one piece
+    grads = tree_map(lambda p: rng.standard_normal(p.shape).astype(dtype), params)
+    before = snapshot((params, grads))
+    threaded = _three_steps(opt, params, grads)
+    single = _three_steps(opt, params["w"], grads["w"])  # the one-array fast path
+    assert pieces == [(7, 29)] * 6  # only the large leaf, in both runs, every step
+    assert_trees_equal((params, grads), before)  # inputs untouched
+    monkeypatch.setattr(base, "PARALLEL_MIN_SIZE", 10**9)
+    serial = _three_steps(opt, params, grads)
+    assert_trees_equal(threaded, serial)  # bit for bit
+    np.testing.assert_array_equal(single[0], serial[0]["w"])
+    for buffer, buffers in zip(single[1][1:], serial[1][1:], strict=True):
+        assert (buffer is None) == (buffers is None)
+        if buffer is not None:
+            np.testing.assert_array_equal(buffer, buffers["w"])
+    assert threaded[0]["w"].dtype == dtype
+
+
+def test_arrays_that_cannot_be_split_take_the_serial_path(pieces):
+    rng = np.random.default_rng(8)
+    opt = optim.Adam(lr=0.1)
+    wide = rng.standard_normal((10, 40))
+    strided, grads = wide[:, ::2], rng.standard_normal((10, 20))
+    new, _ = opt.step(strided, grads, opt.init(strided))  # not contiguous
+    mixed, _ = opt.step(wide.astype(np.float32), wide, opt.init(wide.astype(np.float32)))
+    assert pieces == []
+    expected, _ = opt.step(strided.copy(), grads, opt.init(strided.copy()))
+    np.testing.assert_array_equal(new, expected)
+    assert mixed.dtype == np.float64  # NumPy's promotion, as on the serial path
+
+
+def test_pieces_work_in_a_forked_child(pieces):
+    import multiprocessing
+
+    opt = optim.Adam(lr=0.1)
+    params = np.linspace(-1.0, 1.0, 200)
+    opt.step(params, params, opt.init(params))  # the parent's pool exists now
+    assert pieces
+    child = multiprocessing.get_context("fork").Process(
+        target=opt.step, args=(params, params, opt.init(params))
+    )
+    child.start()
+    child.join(timeout=60)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0  # did not wait forever on the parent's (absent) threads

@@ -89,8 +89,11 @@ class Adam(Optimizer):
     def _init_leaf(self, p):
         return np.zeros_like(p), np.zeros_like(p), np.zeros_like(p) if self.amsgrad else None
 
-    def _update(self, lr, t, p, g, exp_avg, exp_avg_sq, max_exp_avg_sq):
+    _writes_out: ClassVar[bool] = True
+
+    def _update(self, lr, t, p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, out=(None,) * 4):
         beta1, beta2 = self.betas
+        new_p, m, v, new_max = out  # arrays to write the results into, or None: allocate
         if self.maximize:
             g = -g
         if self.weight_decay != 0:
@@ -98,20 +101,21 @@ class Adam(Optimizer):
                 p = p * (1 - lr * self.weight_decay)
             else:
                 g = g + self.weight_decay * p
-        # Each result is computed in one fresh array with in-place steps: fewer passes over
-        # memory and fewer allocations than the textbook expression; no input is written to.
-        m = g - exp_avg
+        # Each result is computed in one array (fresh, or the one given in ``out``) with
+        # in-place steps: fewer passes over memory and fewer allocations than the textbook
+        # expression; no input is written to.
+        m = np.subtract(g, exp_avg, out=m)
         m *= 1 - beta1
         m += exp_avg  # m_t = m + (1 - beta1)(g - m) = beta1 m + (1 - beta1) g
-        v = g * g
+        v = np.multiply(g, g, out=v)
         v -= exp_avg_sq
         v *= 1 - beta2
         v += exp_avg_sq  # v_t = beta2 v + (1 - beta2) g^2
         if self.amsgrad:
-            max_exp_avg_sq = np.maximum(max_exp_avg_sq, v)
+            max_exp_avg_sq = np.maximum(max_exp_avg_sq, v, out=new_max)
         bias_correction1 = 1 - beta1**t
         bias_correction2_sqrt = (1 - beta2**t) ** 0.5
-        new_p = np.sqrt(max_exp_avg_sq if self.amsgrad else v)
+        new_p = np.sqrt(max_exp_avg_sq if self.amsgrad else v, out=new_p)
         new_p += self.eps * bias_correction2_sqrt  # sqrt(v) + eps sqrt(1 - beta2^t)
         np.divide(m, new_p, out=new_p)
         new_p *= -lr * bias_correction2_sqrt / bias_correction1  # -lr m_hat / (sqrt(v_hat) + eps)

@@ -25,7 +25,9 @@ optimizer; the result has the same ``init``/``step`` interface as any optimizer.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -111,6 +113,9 @@ class Optimizer:
       learning rate ``lr``; returns ``(new_p, *new_buffers)``. It must allocate its outputs
       and never write into ``p``, ``g`` or a buffer. Its arrays have at least one
       dimension (a 0-d parameter is passed as shape ``(1,)``), so ``out=`` is safe.
+      With ``_writes_out = True`` it also takes ``out=(new_p, *new_buffers)``, arrays to
+      write into instead of allocating (Adam does), and large arrays are then updated in
+      pieces on several threads, with the same results.
     """
 
     State: ClassVar[type]
@@ -121,6 +126,10 @@ class Optimizer:
     #: where each NumPy call's fixed cost (about a microsecond) would dominate; None means
     #: "use the array update".
     _update_scalar: ClassVar[Callable | None] = None
+    #: True if ``_update`` takes ``out=(new_p, *new_buffers)``, arrays to write its results
+    #: into (None where it should allocate), so :meth:`step` can split a large array into
+    #: pieces updated on several threads at once (see :func:`_update_in_pieces`).
+    _writes_out: ClassVar[bool] = False
 
     def lr_at(self, count: int) -> float:
         """The learning rate of update number ``count + 1`` (``count`` is 0-based)."""
@@ -153,6 +162,10 @@ class Optimizer:
         they propagate into the parameters and the state, as in ``torch.optim``, and NumPy
         may emit a RuntimeWarning (overflow, invalid value) on the way.
         :func:`descentlab.run.run` silences those, detects the divergence and reports it.
+
+        Adam and AdamW update an array of at least ``PARALLEL_MIN_SIZE`` (:math:`2^{18}`)
+        entries in pieces on up to four threads, one per core: the same numbers, bit for
+        bit, as one pass (each coordinate's update depends on that coordinate alone).
         """
         t = state.step + 1
         lr = self.lr
@@ -164,7 +177,7 @@ class Optimizer:
             and params.shape == grads.shape
             and params.ndim
         ):  # fast path for one array: no tree bookkeeping
-            new = self._update(lr, t, params, grads, *state[1:])
+            new = self._update_leaf(lr, t, params, grads, *state[1:])
             return new[0], self.State(t, *new[1:])
         return self._step_tree(lr, t, params, grads, state)
 
@@ -180,7 +193,7 @@ class Optimizer:
         for index, (p, g) in enumerate(zip(leaves, grad_leaves, strict=True)):
             buffers = [None if column is None else column[index] for column in buffer_leaves]
             if p.ndim:
-                rows.append(self._update(lr, t, p, g, *buffers))
+                rows.append(self._update_leaf(lr, t, p, g, *buffers))
             else:  # a scalar parameter: update it as an array of shape (1,)
                 flat = [None if x is None else np.reshape(x, 1) for x in (p, g, *buffers)]
                 row = self._update(lr, t, *flat)
@@ -192,6 +205,14 @@ class Optimizer:
             for old, column in zip(state[1:], columns[1:], strict=True)
         ]
         return new_params, self.State(t, *new_buffers)
+
+    def _update_leaf(self, lr: float, t: int, p: Any, g: Any, *buffers: Any) -> tuple:
+        """``_update`` of one array: in pieces on several threads if it is large enough."""
+        if self._writes_out and p.size >= PARALLEL_MIN_SIZE and _workers() > 1:
+            arrays = [p, g, *(b for b in buffers if b is not None)]
+            if all(a.flags.c_contiguous and a.dtype == p.dtype for a in arrays):
+                return _update_in_pieces(self._update, lr, t, p, g, *buffers)
+        return self._update(lr, t, p, g, *buffers)
 
     def effective_lr(self, state: Any) -> Any:
         """Per-coordinate step scale of the last update (needs ``state.step >= 1``).
@@ -226,6 +247,52 @@ class Optimizer:
 
     def _update(self, lr: float, t: int, p: Any, g: Any, *buffers: Any) -> tuple:
         raise NotImplementedError
+
+
+#: Arrays of at least this many entries are updated in pieces on several threads by
+#: optimizers whose ``_update`` can write into given arrays (below it, handing work to a
+#: thread costs more than it saves).
+PARALLEL_MIN_SIZE = 2**18
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _workers() -> int:
+    """Threads for one large update: the cores this process may use, at most 4 (the update
+    is limited by memory bandwidth, which more threads do not add)."""
+    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _update_in_pieces(update: Callable, lr: float, t: int, p, g, *buffers) -> tuple:
+    r"""``update(lr, t, p, g, *buffers)`` for one large array, split into contiguous pieces.
+
+    Every update rule here acts on each coordinate alone, so updating the pieces separately
+    gives exactly the numbers of one update of the whole array. The outputs are allocated
+    first; piece :math:`i` of every array goes to ``update(..., out=pieces_i)``, the first
+    piece on this thread and the others on a pool of worker threads (NumPy releases the
+    interpreter lock inside its loops, so the pieces run at the same time). Outputs are
+    ``None`` where the corresponding buffer is (an option that is off).
+    """
+    global _pool
+    n = _workers()
+    if _pool is None or _pool[0] != os.getpid():  # a forked child cannot use its parent's threads
+        _pool = (os.getpid(), ThreadPoolExecutor(n - 1, thread_name_prefix="descentlab"))
+    inputs = [p, g, *buffers]
+    outputs = [np.empty_like(p)] + [None if b is None else np.empty_like(p) for b in buffers]
+    flat_in = [None if a is None else a.reshape(-1) for a in inputs]
+    flat_out = [None if a is None else a.reshape(-1) for a in outputs]
+    bounds = [p.size * i // n for i in range(n + 1)]
+
+    def piece(i: int) -> None:
+        part = slice(bounds[i], bounds[i + 1])
+        args = [None if a is None else a[part] for a in flat_in]
+        update(lr, t, *args, out=tuple(None if a is None else a[part] for a in flat_out))
+
+    others = [_pool[1].submit(piece, i) for i in range(1, n)]
+    piece(0)
+    for future in others:
+        future.result()
+    return tuple(outputs)
 
 
 def _matching(treedef: Any, tree: Any, leaves: list[Any], name: str) -> list[Any]:
