@@ -341,11 +341,12 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
     per Adam step); the arrays are built once, at the end. A surface's
     ``value_and_grad_coords`` is used when it has one.
     """
-    transforms, transform_states = (), []
+    transform_grads = transform_state = None  # a chain's transformations, as one function
     if isinstance(opt, Chain):
-        transforms, transform_states = opt.transforms, list(state.transform_states)
+        transform_grads, transform_state, split = _chain_coords(
+            opt.transforms, state.transform_states
+        )
         opt, state = opt.optimizer, state.optimizer_state
-    transform_updates = [transform.update_coords for transform in transforms]
     coords_fn = getattr(fn, "value_and_grad_coords", None)
     update, lr = opt._update_scalar, opt.lr
     fields = state._fields[1:]
@@ -354,6 +355,7 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
     columns = [[None] * x.size if b is None else b.tolist() for b in state[1:]]
     coords = x.tolist()
     path, losses, grad_norms, history, transform_history = [], [], [], [], []
+    inf = math.inf
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
             if coords_fn is not None:
@@ -367,20 +369,16 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
             grad_norms.append(grad_norm)
             if record_state:
                 history.append(columns)
-                if transforms:
-                    transform_history.append(tuple(transform_states))
+                if transform_grads is not None:
+                    transform_history.append(transform_state)
             params_norm = math.hypot(*coords)
             if not (  # the usual case, checked inline; _stop sorts out why the run ends
-                k < steps
-                and grad_norm >= tol
-                and params_norm <= limit
-                and math.isfinite(value)
-                and math.isfinite(grad_norm)
+                k < steps and tol <= grad_norm < inf and params_norm <= limit and -inf < value < inf
             ):
                 stop = _stop(k, steps, value, grad_norm, params_norm, tol, limit)
                 break
-            for i, update_coords in enumerate(transform_updates):
-                grads, transform_states[i] = update_coords(grads, transform_states[i])
+            if transform_grads is not None:
+                grads, transform_state = transform_grads(grads, transform_state)
             lr_k = lr(k) if callable(lr) else lr  # update number k + 1 uses lr(k)
             # update(lr, t, x_i, g_i, *buffers_i) for each coordinate i; then back to columns
             # (not strict=True: every sequence has one entry per coordinate by construction,
@@ -394,13 +392,9 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
         recorded = {"step": np.arange(k + 1)}
         for j in live:  # one (steps, coordinates) array per buffer field that is on
             recorded[fields[j]] = _float_rows([row[j] for row in history], x.size)
-        if transforms:
+        if transform_grads is not None:
             recorded = _merge_chain_columns(
-                recorded,
-                [
-                    _stack_states([states[i] for states in transform_history])
-                    for i in range(len(transforms))
-                ],
+                recorded, [_stack_states(states) for states in split(transform_history)]
             )
     return Trajectory(
         params=_float_rows(path, x.size),
@@ -413,6 +407,30 @@ def _run_coordinates(opt, fn, value_and_grad, x, state, steps, tol, limit, recor
         message=message,
         name=name,
     )
+
+
+def _chain_coords(transforms: tuple, states: tuple) -> tuple[Callable, Any, Callable]:
+    """A chain's gradient transformations as one function on Python floats.
+
+    Returns ``(update, state, split)``: ``update(grads, state) -> (grads, state)`` applies
+    each transformation's ``update_coords`` in order, ``state`` is its initial state, and
+    ``split(history)`` turns a list of its states into one list per transformation.
+    """
+    if len(transforms) == 1:  # the usual case: the transformation itself, no wrapper
+        return transforms[0].update_coords, states[0], lambda history: [history]
+    updates = [transform.update_coords for transform in transforms]
+
+    def update(grads: list[float], states: tuple) -> tuple[list[float], tuple]:
+        new_states = []
+        for update_coords, state in zip(updates, states, strict=True):
+            grads, state = update_coords(grads, state)
+            new_states.append(state)
+        return grads, tuple(new_states)
+
+    def split(history: list[tuple]) -> list[list]:
+        return [list(states) for states in zip(*history, strict=True)]
+
+    return update, tuple(states), split
 
 
 def _float_rows(rows: list, width: int) -> np.ndarray:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from operator import mul
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -27,6 +26,11 @@ __all__ = [
 ]
 
 
+#: Up to this many gradient entries in all, the 2-norm is ``math.hypot`` of them (the number
+#: of coordinates :func:`descentlab.run.run` steps as Python floats).
+SMALL = 8
+
+
 class EmptyState(NamedTuple):
     """State of a transformation that keeps none."""
 
@@ -41,8 +45,10 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
     r"""The norm of all entries of all leaves, as if concatenated into one vector.
 
     :math:`\|g\|_p = (\sum_i |g_i|^p)^{1/p}`; ``norm_type=math.inf`` gives :math:`\max_i |g_i|`.
-    For ``p = 2``, an overflow of the sum of squares is avoided by rescaling. The same
-    quantity as torch's ``torch.nn.utils.get_total_norm``.
+    For ``p = 2``, an overflow of the sum of squares is avoided by rescaling; up to
+    ``SMALL`` entries in all, ``math.hypot`` computes the norm (correctly rounded, no
+    overflow, and what ``update_coords`` uses on the same numbers). The same quantity as
+    torch's ``torch.nn.utils.get_total_norm``.
     """
     if isinstance(tree, np.ndarray):
         leaves = [tree]
@@ -51,7 +57,9 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
     if norm_type == math.inf:
         return max((float(np.max(np.abs(leaf))) for leaf in leaves if leaf.size), default=0.0)
     if norm_type == 2:
-        norm = math.sqrt(sum(_sum_of_squares(leaf) for leaf in leaves))
+        if sum(leaf.size for leaf in leaves) <= SMALL:
+            return math.hypot(*[x for leaf in leaves for x in leaf.ravel().tolist()])
+        norm = math.sqrt(sum(float(np.vdot(leaf, leaf)) for leaf in leaves))
         if math.isinf(norm):  # the squares overflowed: rescale by the largest entry
             scale = global_norm(tree, math.inf)
             if math.isfinite(scale):
@@ -59,14 +67,6 @@ def global_norm(tree: Any, norm_type: float = 2.0) -> float:
         return norm
     total = sum(float(np.sum(np.abs(leaf) ** norm_type)) for leaf in leaves)
     return total ** (1.0 / norm_type)
-
-
-def _sum_of_squares(leaf: np.ndarray) -> float:
-    """``sum(leaf**2)``: for a handful of entries in Python, left to right (faster than a
-    NumPy call, and the order ``update_coords`` uses), else by BLAS."""
-    if leaf.size <= 8:
-        return sum(x * x for x in leaf.ravel().tolist())
-    return float(np.vdot(leaf, leaf))
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,8 @@ class ClipByGlobalNorm(GradientTransformation):
         gradient (the run stops first).
         """
         p = self.norm_type
-        if p == 2:  # the same order of operations as global_norm on a small array
-            norm = math.sqrt(sum(map(mul, grads, grads)))
-            if math.isinf(norm):  # the squares overflowed: rescale by the largest entry
-                scale = max(map(abs, grads))
-                norm = scale * math.sqrt(sum([(g / scale) * (g / scale) for g in grads]))
+        if p == 2:  # as global_norm computes it for a few entries
+            norm = math.hypot(*grads)
         elif p == math.inf:
             norm = max(map(abs, grads), default=0.0)
         else:  # rare: let NumPy do it (Python's ** raises on overflow, NumPy gives inf)
@@ -175,8 +172,8 @@ class ClipByValue(GradientTransformation):
         self, grads: list[float], state: EmptyState
     ) -> tuple[list[float], EmptyState]:
         """``update`` for a few finite gradient entries as Python floats (the same numbers)."""
-        c = self.clip_value
-        return [min(max(g, -c), c) for g in grads], state
+        c = self.clip_value  # (conditionals: a third of the time of min(max(g, -c), c))
+        return [c if g > c else -c if g < -c else g for g in grads], state
 
 
 def clip_by_global_norm(max_norm: float, norm_type: float = 2.0) -> ClipByGlobalNorm:
