@@ -260,7 +260,9 @@ _pool: tuple[int, ThreadPoolExecutor] | None = None
 def _workers() -> int:
     """Threads for one large update: the cores this process may use, at most 4 (the update
     is limited by memory bandwidth, which more threads do not add)."""
-    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        return min(4, len(os.sched_getaffinity(0)))
+    return min(4, os.cpu_count() or 1)
 
 
 def _update_in_pieces(update: Callable, lr: float, t: int, p, g, *buffers) -> tuple:
