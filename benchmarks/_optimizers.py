@@ -35,6 +35,7 @@ RUN_CASES = {
     "AdamW": optim.AdamW(lr=0.01),
     "Adamax": optim.Adamax(lr=0.01),
     "Adadelta": optim.Adadelta(lr=1.0),
+    "NAdam": optim.NAdam(lr=0.01),
     "clip+Adam (chain)": optim.chain(optim.clip_by_global_norm(1.0), optim.Adam(lr=0.01)),
 }
 

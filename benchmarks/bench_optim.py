@@ -61,9 +61,16 @@ SMALL_CASES = {
     "Adam": (optim.Adam(lr=0.01), {"lr": 0.01}),
     "Adam amsgrad": (optim.Adam(lr=0.01, amsgrad=True), {"lr": 0.01, "amsgrad": True}),
     "AdamW": (optim.AdamW(lr=0.01), {"lr": 0.01}),
+    "NAdam": (optim.NAdam(lr=0.01), {"lr": 0.01}),
     "clip+Adam (chain)": (optim.chain(optim.clip_by_global_norm(1.0), optim.Adam(lr=0.01)), None),
 }
-TORCH_CLASS = {"SGD": "SGD", "Adagrad": "Adagrad", "RMSprop": "RMSprop", "Adam": "Adam"}
+TORCH_CLASS = {
+    "SGD": "SGD",
+    "Adagrad": "Adagrad",
+    "RMSprop": "RMSprop",
+    "Adam": "Adam",
+    "NAdam": "NAdam",
+}
 
 
 def time_small(opt, steps=1000, repeats=15, clock=time.perf_counter):

@@ -127,6 +127,26 @@ CASES = [
         {"lr": 2e-2, "betas": [0.8, 0.99], "eps": 1e-3, "weight_decay": 0.05, "maximize": True},
         None,
     ),
+    ("nadam", "NAdam", {"lr": 2e-2}, None),
+    (
+        "nadam_betas_eps_wd_decay_maximize",
+        "NAdam",
+        {
+            "lr": 2e-2,
+            "betas": [0.8, 0.99],
+            "eps": 1e-6,
+            "weight_decay": 0.05,
+            "momentum_decay": 0.05,
+            "maximize": True,
+        },
+        None,
+    ),
+    (
+        "nadam_decoupled_weight_decay",
+        "NAdam",
+        {"lr": 2e-2, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        None,
+    ),
     # Some settings amplify last-bit differences (NumPy and torch round a few operations
     # differently) along the run; the cases below keep that amplification small, so that
     # the 1e-10 comparison tests the update rule rather than rounding. With the default

@@ -79,6 +79,7 @@ OPTIMIZERS = [
     optim.AdamW(lr=0.01, weight_decay=0.1),
     optim.Adamax(lr=0.01),
     optim.Adadelta(weight_decay=0.01),
+    optim.NAdam(lr=0.01),
 ]
 
 

@@ -86,6 +86,14 @@ def test_reference_cases_cover_every_option():
         "AdamW": {"amsgrad", "weight_decay", "maximize"},
         "Adamax": {"betas", "eps", "weight_decay", "maximize"},
         "Adadelta": {"rho", "eps", "weight_decay", "maximize"},
+        "NAdam": {
+            "betas",
+            "eps",
+            "weight_decay",
+            "momentum_decay",
+            "decoupled_weight_decay",
+            "maximize",
+        },
     }
     for name, keys in wanted.items():
         assert {(name, key) for key in keys} <= options, name
@@ -219,6 +227,9 @@ ALL_OPTIMIZERS = [
     optim.Adamax(lr=0.01, weight_decay=0.1, maximize=True),
     optim.Adadelta(),
     optim.Adadelta(lr=0.5, rho=0.5, weight_decay=0.1, maximize=True),
+    optim.NAdam(lr=0.01),
+    optim.NAdam(lr=0.01, weight_decay=0.1, momentum_decay=0.1, maximize=True),
+    optim.NAdam(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
     optim.chain(optim.clip_by_global_norm(1.0), optim.Adam(lr=0.01)),
     optim.chain(optim.clip_by_value(0.5), optim.SGD(lr=0.1, momentum=0.9)),
 ]
@@ -328,7 +339,13 @@ def test_state_is_inspectable():
 
 def test_effective_lr_per_coordinate():
     g = np.array([1.0, 0.01])
-    for opt in [optim.Adam(lr=0.1), optim.RMSprop(lr=0.1), optim.Adagrad(lr=0.1), optim.Adamax()]:
+    for opt in [
+        optim.Adam(lr=0.1),
+        optim.RMSprop(lr=0.1),
+        optim.Adagrad(lr=0.1),
+        optim.Adamax(),
+        optim.NAdam(),
+    ]:
         params, state = opt.step(np.zeros(2), g, opt.init(np.zeros(2)))
         scale = opt.effective_lr(state)
         assert scale.shape == (2,) and scale[1] > scale[0]
@@ -437,6 +454,11 @@ INVALID = [
     (optim.Adadelta, {"rho": 1.5}, r"rho.*\[0, 1\]"),
     (optim.Adadelta, {"eps": -1.0}, "eps"),
     (optim.Adadelta, {"weight_decay": -1.0}, "weight_decay"),
+    (optim.NAdam, {"lr": -1.0}, "learning rate"),
+    (optim.NAdam, {"betas": (0.9, 1.0)}, "beta parameter at index 1"),
+    (optim.NAdam, {"eps": -1.0}, "eps"),
+    (optim.NAdam, {"weight_decay": -1.0}, "weight_decay"),
+    (optim.NAdam, {"momentum_decay": -1e-3}, r"momentum_decay value: -0\.001 \(must be >= 0\)"),
 ]
 
 
@@ -565,3 +587,24 @@ def test_pieces_work_in_a_forked_child(pieces):
     if child.exitcode is None:
         child.kill()
     assert child.exitcode == 0  # did not wait forever on the parent's (absent) threads
+
+
+def test_nadam_momentum_schedule_and_first_step():
+    """mu_t rises from beta1 (1 - 0.96^psi / 2) towards beta1; the first step (from
+    m_0 = v_0 = 0, so m_1 = (1 - beta1) g and v_1 / (1 - beta2) = g^2) is the sum of the
+    docstring's two terms, written out by hand."""
+    from descentlab.optim.nadam import momentum_coefficient
+
+    mus = [momentum_coefficient(0.9, t, 4e-3) for t in (1, 10, 1000, 10**6)]
+    assert mus == sorted(mus) and mus[0] == pytest.approx(0.9 * (1 - 0.5 * 0.96**0.004))
+    assert mus[-1] == pytest.approx(0.9, rel=1e-12)
+    opt = optim.NAdam(lr=0.1)
+    g = np.array([2.0, -0.5])
+    params, state = opt.step(np.zeros(2), g, opt.init(np.zeros(2)))
+    mu1, mu2 = (momentum_coefficient(0.9, t, 4e-3) for t in (1, 2))
+    m1, direction = 0.1 * g, g / (np.abs(g) + 1e-8)  # v_1 / (1 - beta2) = g^2
+    expected = -0.1 * (1 - mu1) / (1 - mu1) * direction - 0.1 * mu2 / (1 - mu1 * mu2) * (
+        m1 / (np.abs(g) + 1e-8)
+    )
+    np.testing.assert_allclose(params, expected, rtol=1e-12)
+    np.testing.assert_array_equal(state.mu_product, [mu1, mu1])

@@ -34,6 +34,7 @@ from .clip import (
     global_norm,
 )
 from .lbfgs import LBFGS, LBFGSState
+from .nadam import NAdam, NAdamState
 from .newton import Newton, NewtonState
 from .rmsprop import RMSprop, RMSpropState
 from .sgd import SGD, SGDState
