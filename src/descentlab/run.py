@@ -32,14 +32,16 @@ from typing import Any
 
 import numpy as np
 
+from .optim import clip
 from .optim.base import Chain, ChainState
 from .tree import tree_leaves
 
 __all__ = ["Trajectory", "run", "run_many"]
 
 #: Points with at most this many coordinates are stepped as Python floats when the optimizer
-#: supports it (``Optimizer._update_scalar``); the results are the same, bit for bit.
-SCALAR_MAX_SIZE = 8
+#: supports it (``Optimizer._update_scalar``); the results are the same, bit for bit. It is
+#: clipping's small-gradient size, so that both paths compute a clipped norm the same way.
+SCALAR_MAX_SIZE = clip.SMALL
 
 
 @dataclass

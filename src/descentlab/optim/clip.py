@@ -26,8 +26,8 @@ __all__ = [
 ]
 
 
-#: Up to this many gradient entries in all, the 2-norm is ``math.hypot`` of them (the number
-#: of coordinates :func:`descentlab.run.run` steps as Python floats).
+#: Up to this many gradient entries in all, the 2-norm is ``math.hypot`` of them;
+#: :func:`descentlab.run.run` steps points of up to this many coordinates as Python floats.
 SMALL = 8
 
 

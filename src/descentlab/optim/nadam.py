@@ -125,9 +125,8 @@ class NAdam(Optimizer):
                 p = p * (1 - lr * self.weight_decay)
             else:
                 g = g + self.weight_decay * p
-        psi = self.momentum_decay  # momentum_coefficient, written out (called per coordinate)
-        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
-        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        mu = momentum_coefficient(beta1, t, self.momentum_decay)
+        mu_next = momentum_coefficient(beta1, t + 1, self.momentum_decay)
         mu_product = mu_product * mu
         m = (g - exp_avg) * (1 - beta1) + exp_avg
         v = (g * g - exp_avg_sq) * (1 - beta2) + exp_avg_sq
